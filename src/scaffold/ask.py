@@ -1,0 +1,141 @@
+"""Talking to a person on a terminal: the recommender questions, the one-key stack choice,
+progress while installing, and the final report. Nothing here runs without a terminal."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import typer
+
+from scaffold.post import StepResult, is_terminal
+from scaffold.recommend import Answers, Recommendation, questions
+from scaffold.stacks import stacks
+
+if TYPE_CHECKING:
+    from scaffold.create import NewResult
+
+SKIP = ""  # Enter: no preference
+
+
+def can_prompt() -> bool:
+    return is_terminal()
+
+
+def _ask_one(prompt: str, help_text: str, options: list[tuple[str, str]]) -> str | None:
+    typer.echo(f"\n{prompt}  ({help_text})", err=True)
+    for index, (value, explanation) in enumerate(options, start=1):
+        typer.echo(f"  {index}. {value:<12} {explanation}", err=True)
+    valid = {str(i): value for i, (value, _) in enumerate(options, start=1)}
+    valid.update({value: value for value, _ in options})
+    while True:
+        raw = typer.prompt(
+            "  choose a number, or Enter for no preference",
+            default=SKIP,
+            show_default=False,
+            err=True,
+        ).strip()
+        if raw == SKIP:
+            return None
+        if raw in valid:
+            return valid[raw]
+        typer.echo(f"  '{raw}' is not one of the choices above.", err=True)
+
+
+def recommender_answers(given: Answers) -> Answers:
+    """Ask every question the flags left open; Enter keeps "no preference"."""
+    answers = given.to_dict()
+    typer.echo("What are you building? (Enter skips a question: no preference)", err=True)
+    for question in questions():
+        if question.id in answers:
+            continue
+        if question.type == "choice":
+            options = [(choice.value, choice.explanation) for choice in question.choices]
+            picked = _ask_one(question.prompt, question.help, options)
+            if picked is not None:
+                answers[question.id] = picked
+        else:
+            picked = _ask_one(question.prompt, question.help, [("yes", ""), ("no", "")])
+            if picked is not None:
+                answers[question.id] = picked == "yes"
+    return Answers.from_dict(answers)
+
+
+def show_recommendation(rec: Recommendation, say: Callable[[str], None]) -> None:
+    say(f"Recommended: {rec.framework} ({stacks()[rec.framework].title})")
+    if rec.reasons:
+        say("Because:")
+        for reason in rec.reasons:
+            say(f"  - {reason.text}  [{reason.seed}]")
+    else:
+        say("  - No constraints given: the articles' default for a new API project.")
+    say(f"Runner-up: {rec.runner_up} — {rec.runner_up_tradeoff}")
+
+
+def confirm_stack(rec: Recommendation, say: Callable[[str], None]) -> str:
+    """Show the pick and take it, or another stack, in one keypress."""
+    show_recommendation(rec, lambda line: typer.echo(line, err=True))
+    others = [name for name in stacks() if name != rec.framework]
+    keys = {name[0]: name for name in others}
+    menu = "  ".join(f"[{key}] {name}" for key, name in keys.items())
+    typer.echo(f"\n[Enter] use {rec.framework}  {menu}  [q] quit", err=True)
+    while True:
+        key = typer.getchar().lower()
+        if key in ("\r", "\n", " ", "y"):
+            typer.echo(f"Using {rec.framework}.", err=True)
+            return rec.framework
+        if key in keys:
+            typer.echo(f"Using {keys[key]} instead of {rec.framework}.", err=True)
+            return keys[key]
+        if key in ("q", "\x03", "\x1b"):
+            raise KeyboardInterrupt
+
+
+def with_progress(
+    label: str, step: Callable[[], StepResult], say: Callable[[str], None]
+) -> StepResult:
+    """A spinner on a terminal, plain start and end lines otherwise."""
+    if not is_terminal():
+        say(f"{label}...")
+        result = step()
+        say(result.detail)
+        return result
+    from rich.console import Console
+
+    started = time.monotonic()
+    with Console(file=sys.stderr).status(f"{label}..."):
+        result = step()
+    typer.echo(
+        f"{result.detail}"
+        if result.status != "done"
+        else f"{label}: done in {time.monotonic() - started:.1f}s.",
+        err=True,
+    )
+    return result
+
+
+def report(result: NewResult, *, dry_run: bool, say: Callable[[str], None]) -> None:
+    if dry_run:
+        say(f"Dry run: nothing was written. Would create {result.path} ({result.framework}):")
+        for path in result.files:
+            say(f"  {path}")
+        say("Then run:")
+        say(f"  git init && git add -A && git commit   (in {result.path})")
+        say("  uv sync")
+    else:
+        say(
+            f"Created {result.path} ({result.framework}) from {result.template} "
+            f"at {result.answers.get('_commit', 'unknown')}."
+        )
+        for step in result.steps:
+            if step.status != "done" or not is_terminal():
+                say(f"{step.status}: {step.detail}")
+    if result.recommendation is not None and not dry_run:
+        say(f"Why {result.framework}: see 'Why this stack' in README.md.")
+    say("Next steps:")
+    for line in result.next_steps:
+        say(f"  {line}")
+    if result.reproduce:
+        say(f"To do this again without questions:\n  {result.reproduce}")

@@ -1,0 +1,230 @@
+"""The steps of `scaffold new`, in order: names, stack, target, render, git, install.
+
+`cli.py` turns flags into `NewRequest`; this module runs the steps and returns a `NewResult`
+that the CLI prints as text or JSON. Problems with the input raise `UsageProblem` (exit 2)
+before anything is written.
+"""
+
+from __future__ import annotations
+
+import shlex
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scaffold import names, post, render, target
+from scaffold.data import DataError, collect
+from scaffold.recommend import Answers, Recommendation, recommend
+from scaffold.stacks import stack
+
+# Answers the reproduce line does not repeat: NAME, -f and the recommender flags carry them.
+_IMPLIED = {"framework", "project_name", "package_name", "stack_answers", "stack_reasons"}
+
+
+class UsageProblem(ValueError):
+    """Bad input: nothing has been written; exit 2."""
+
+
+@dataclass
+class NewRequest:
+    name: str
+    output_dir: Path
+    framework: str | None
+    yes: bool
+    data: list[str]
+    data_file: Path | None
+    answers: dict[str, Any]
+    template: str | None
+    vcs_ref: str | None
+    git: bool
+    install: bool
+    dry_run: bool
+    interactive: bool
+
+
+@dataclass
+class NewResult:
+    path: Path
+    names: names.ProjectNames
+    framework: str
+    recommendation: Recommendation | None
+    answers: dict[str, Any]
+    template: str
+    steps: list[post.StepResult] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    next_steps: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    reproduce: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return any(step.status == "failed" for step in self.steps)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "names": {"distribution": self.names.distribution, "package": self.names.package},
+            "framework": self.framework,
+            "answers": self.answers,
+            "reasons": [reason.text for reason in self.recommendation.reasons]
+            if self.recommendation
+            else [],
+            "runner_up": self.recommendation.runner_up if self.recommendation else None,
+            "template": self.template,
+            "steps": [step.__dict__ for step in self.steps],
+            "files": self.files,
+            "next_steps": self.next_steps,
+            "notes": self.notes,
+        }
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The stack, and the recommendation it came from (None when -f was given alone)."""
+
+    framework: str
+    recommendation: Recommendation | None
+    overridden: bool
+
+
+def _answers(raw: dict[str, Any]) -> Answers:
+    try:
+        return Answers.from_dict(raw)
+    except ValueError as error:
+        raise UsageProblem(str(error)) from error
+
+
+def choose_stack(
+    request: NewRequest,
+    data: dict[str, Any],
+    ask_answers: Callable[[Answers], Answers],
+    confirm: Callable[[Recommendation], str],
+) -> Choice:
+    """-f wins; otherwise the recommender, asked on a terminal, taken as is with --yes."""
+    framework = request.framework or data.pop("framework", None)
+    if request.framework and data.get("framework") not in (None, request.framework):
+        raise UsageProblem("-f/--framework and -d framework=... disagree; give one of them.")
+    data.pop("framework", None)
+    answers = _answers(request.answers)
+    if framework is not None:
+        stack(framework)  # raises ValueError for an unknown stack
+        rec = recommend(answers) if request.answers else None
+        return Choice(framework, rec, overridden=rec is not None and rec.framework != framework)
+    if not request.interactive and not request.yes:
+        raise UsageProblem(
+            "No terminal to ask what you are building; pass -f/--framework to choose a stack, "
+            "or --yes to take the recommendation (inform it with --kind, --admin, ...)."
+        )
+    if request.interactive and not request.yes:
+        answers = ask_answers(answers)
+    rec = recommend(answers)
+    chosen = rec.framework if request.yes else confirm(rec)
+    return Choice(chosen, rec, overridden=chosen != rec.framework)
+
+
+def _reasons_record(choice: Choice) -> list[str]:
+    rec = choice.recommendation
+    if rec is None:
+        return []
+    if choice.overridden:
+        return [f"Chosen by hand over the recommended {rec.framework}."]
+    return [reason.text for reason in rec.reasons]
+
+
+def reproduce_line(request: NewRequest, result: NewResult) -> str:
+    parts = ["scaffold", "new", request.name, "-f", result.framework]
+    if request.output_dir != Path("."):
+        parts += ["-o", str(request.output_dir)]
+    for key, value in (request.answers or {}).items():
+        flag = "--" + key.replace("_", "-")
+        parts += (
+            [flag if value is True else f"--no-{flag[2:]}"]
+            if isinstance(value, bool)
+            else [flag, str(value)]
+        )
+    for key, value in sorted(result.answers.items()):
+        if key.startswith("_") or key in _IMPLIED:
+            continue
+        rendered = str(value).lower() if isinstance(value, bool) else str(value)
+        parts += ["-d", f"{key}={rendered}"]
+    for flag, value in (("--template", request.template), ("--vcs-ref", request.vcs_ref)):
+        if value:
+            parts += [flag, value]
+    parts += [] if request.git else ["--no-git"]
+    parts += [] if request.install else ["--no-install"]
+    return shlex.join([*parts, "--yes"])
+
+
+def new(
+    request: NewRequest,
+    *,
+    ask_answers: Callable[[Answers], Answers],
+    confirm: Callable[[Recommendation], str],
+    say: Callable[[str], None],
+    installing: Callable[[Callable[[], post.StepResult]], post.StepResult],
+    quiet: bool,
+) -> NewResult:
+    try:
+        names.derive(request.name)
+        data = collect(request.data, request.data_file)
+        destination = (request.output_dir / request.name).absolute()
+        target.check(destination)
+        source = render.resolve_source(request.template)
+        choice = choose_stack(request, data, ask_answers, confirm)
+        project_names = names.derive(request.name, choice.framework)
+    except (names.InvalidName, DataError, target.TargetError, ValueError) as error:
+        raise UsageProblem(str(error)) from error
+    except render.RenderError as error:
+        if error.exit_code == 2:
+            raise UsageProblem(str(error)) from error
+        raise
+
+    data.update(
+        framework=choice.framework,
+        project_name=project_names.distribution,
+        package_name=project_names.package,
+        stack_answers=choice.recommendation.answers.to_dict() if choice.recommendation else {},
+        stack_reasons=_reasons_record(choice),
+    )
+    notes = render.ref_warnings(source, request.vcs_ref)
+    for note in notes:
+        say(f"note: {note}")
+    result = NewResult(
+        path=destination,
+        names=project_names,
+        framework=choice.framework,
+        recommendation=choice.recommendation,
+        answers={},
+        template=source.location,
+        notes=notes,
+    )
+    copy_args: dict[str, Any] = {
+        "vcs_ref": request.vcs_ref,
+        "defaults": request.yes or not request.interactive,
+        "user_defaults": post.git_user_defaults(),
+        "quiet": quiet,
+    }
+    if request.dry_run:
+        with tempfile.TemporaryDirectory(prefix="scaffold-dry-run-") as scratch:
+            rendered = Path(scratch) / request.name
+            result.answers = render.copy(source, rendered, data, **copy_args)
+            result.files = sorted(
+                str(path.relative_to(rendered)) for path in rendered.rglob("*") if path.is_file()
+            )
+    else:
+        with target.undo_on_failure(destination):
+            result.answers = render.copy(source, destination, data, **copy_args)
+        if request.git:
+            commit = result.answers.get("_commit", "unknown")
+            result.steps.append(
+                post.git_init(destination, f"Initial commit from scaffold ({commit})")
+            )
+        if request.install:
+            result.steps.append(installing(lambda: post.uv_sync(destination)))
+    installed = any(s.name == "install" and s.status == "done" for s in result.steps)
+    result.next_steps = post.next_steps(
+        destination, choice.framework, project_names.package, installed
+    )
+    return result

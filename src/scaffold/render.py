@@ -1,0 +1,158 @@
+"""The only module that talks to Copier: where the template comes from, and copying it.
+
+Copier is imported inside the functions that need it so `--help`, `list`, `recommend` and
+usage errors never pay for its import.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CANONICAL_URL = "https://github.com/scaffold-py/scaffold.git"
+ANSWERS_FILE = ".copier-answers.yml"
+
+
+class RenderError(Exception):
+    """A step that talks to Copier failed; `exit_code` is 2 for bad input, 1 otherwise."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    location: str  # an absolute path or a URL: Copier records it verbatim as _src_path
+    origin: str  # which rule picked it, for messages
+    is_local: bool
+
+
+def _looks_like_url(src: str) -> bool:
+    return "://" in src or src.startswith(("git@", "gh:", "gl:"))
+
+
+def _local(path: str, origin: str) -> TemplateSource:
+    root = Path(path).expanduser().resolve()
+    if not (root / "copier.yml").is_file():
+        raise RenderError(
+            f"Template not found: {root} has no copier.yml; pass --template with a scaffold "
+            "checkout or a git URL.",
+            exit_code=2,
+        )
+    return TemplateSource(location=str(root), origin=origin, is_local=True)
+
+
+def resolve_source(explicit: str | None) -> TemplateSource:
+    """--template, then $SCAFFOLD_TEMPLATE, then the checkout this package runs from, then
+    the canonical repository."""
+    for value, origin in (
+        (explicit, "--template"),
+        (os.environ.get("SCAFFOLD_TEMPLATE"), "SCAFFOLD_TEMPLATE"),
+    ):
+        if value:
+            if _looks_like_url(value):
+                return TemplateSource(location=value, origin=origin, is_local=False)
+            return _local(value, origin)
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "copier.yml").is_file() and (checkout / ".git").exists():
+        return TemplateSource(location=str(checkout), origin="checkout", is_local=True)
+    return TemplateSource(location=CANONICAL_URL, origin="canonical", is_local=False)
+
+
+def _git(source: TemplateSource, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-C", source.location, *args], capture_output=True, text=True, check=False
+    )
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def release_tags(source: TemplateSource) -> list[str]:
+    """The template's release tags (vX.Y.Z), newest first; empty for remote sources."""
+    if not source.is_local:
+        return []
+    listed = _git(source, "tag", "--list", "v[0-9]*", "--sort=-v:refname")
+    return [tag for tag in listed.splitlines() if tag]
+
+
+def ref_warnings(source: TemplateSource, vcs_ref: str | None) -> list[str]:
+    """What the user should know about the version that will be recorded, before rendering."""
+    if not source.is_local:
+        return []
+    notes = []
+    renders_head = vcs_ref == "HEAD" or (vcs_ref is None and not release_tags(source))
+    if vcs_ref is None and not release_tags(source):
+        head = _git(source, "rev-parse", "--short", "HEAD") or "unknown"
+        notes.append(
+            f"The template at {source.location} has no release tags; rendering commit {head}."
+        )
+    if renders_head and _git(source, "status", "--porcelain"):
+        notes.append(
+            "The template checkout has uncommitted changes: they are rendered, but the project "
+            "records a commit without them, so a later `copier update` cannot reproduce this "
+            "version. Commit or tag the template first."
+        )
+    return notes
+
+
+def _message(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+def copy(
+    source: TemplateSource,
+    destination: Path,
+    data: dict[str, Any],
+    *,
+    vcs_ref: str | None,
+    defaults: bool,
+    user_defaults: dict[str, Any],
+    quiet: bool,
+) -> dict[str, Any]:
+    """Render the template into `destination` and return the recorded answers."""
+    import copier
+    from copier.errors import CopierError, InteractiveSessionError, UserMessageError
+
+    try:
+        with warnings.catch_warnings():
+            # The dirty-checkout warning is already said in plain words by ref_warnings().
+            warnings.simplefilter("ignore")
+            copier.run_copy(
+                source.location,
+                destination,
+                data=data,
+                vcs_ref=vcs_ref,
+                defaults=defaults,
+                user_defaults=user_defaults,
+                quiet=quiet,
+                unsafe=False,
+            )
+    except InteractiveSessionError as error:
+        raise RenderError(
+            "No terminal to ask the template questions; pass --yes or -d KEY=VALUE.", 2
+        ) from error
+    except (UserMessageError, ValueError) as error:
+        raise RenderError(f"The template refused the answers: {_message(error)}", 2) from error
+    except (CopierError, OSError, subprocess.SubprocessError) as error:
+        raise RenderError(f"Rendering failed: {_message(error)}") from error
+    except Exception as error:
+        # Copier shells out to git through plumbum; a bad ref or an unreachable URL ends here.
+        if type(error).__name__ == "ProcessExecutionError":
+            raise RenderError(
+                f"Could not fetch the template from {source.location}"
+                f"{f' at {vcs_ref}' if vcs_ref else ''}: git failed ({_message(error)})."
+            ) from error
+        raise
+    return read_answers(destination)
+
+
+def read_answers(project: Path) -> dict[str, Any]:
+    answers = yaml.safe_load((project / ANSWERS_FILE).read_text(encoding="utf-8"))
+    return answers if isinstance(answers, dict) else {}

@@ -1,0 +1,41 @@
+"""The stacks scaffold can generate, read from stacks.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Stack:
+    name: str
+    title: str
+    summary: str
+    modules: frozenset[str]
+    next_steps: tuple[str, ...]
+
+
+@cache
+def stacks() -> dict[str, Stack]:
+    raw = yaml.safe_load(files("scaffold").joinpath("stacks.yaml").read_text(encoding="utf-8"))
+    return {
+        name: Stack(
+            name=name,
+            title=entry["title"],
+            summary=entry["summary"],
+            modules=frozenset(entry["modules"]),
+            next_steps=tuple(entry["next_steps"]),
+        )
+        for name, entry in raw.items()
+    }
+
+
+def stack(name: str) -> Stack:
+    """The stack called `name`; ValueError with the known names otherwise."""
+    known = stacks()
+    if name not in known:
+        raise ValueError(f"Unknown framework {name!r}; choose one of: {', '.join(sorted(known))}.")
+    return known[name]

@@ -1,0 +1,74 @@
+"""Shared fixtures: the template checkout, rendering, and the services smoke tests need.
+
+Tests that need PostgreSQL or Redis skip with the reason when the service is down, and fail
+instead when SCAFFOLD_REQUIRE_SERVICES=1 (CI sets it), so CI can never pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from helpers import REPO, STACKS
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "SCAFFOLD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+
+
+def _service_missing(reason: str) -> None:
+    if os.environ.get("SCAFFOLD_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason} (SCAFFOLD_REQUIRE_SERVICES=1, so this is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> str:
+    import psycopg
+
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
+            pass
+    except psycopg.Error as error:
+        _service_missing(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}")
+    return POSTGRES_ADMIN_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_admin: str) -> Iterator[str]:
+    """A fresh, empty database for one test, dropped afterwards."""
+    import psycopg
+
+    name = f"scaffold_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = postgres_admin.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(postgres_admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    try:
+        with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=3) as sock:
+            sock.sendall(b"PING\r\n")
+            if not sock.recv(64).startswith(b"+PONG"):
+                raise OSError("no PONG")
+    except OSError as error:
+        _service_missing(f"Redis is not reachable at {REDIS_HOST}:{REDIS_PORT}: {error}")
+    return f"redis://{REDIS_HOST}:{REDIS_PORT}"
+
+
+def pytest_report_header() -> list[str]:
+    return [f"scaffold stacks under test: {', '.join(STACKS)}"]

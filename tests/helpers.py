@@ -1,0 +1,111 @@
+"""Helpers the test modules share: rendering, running commands, and free ports."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+STACKS = sorted(yaml.safe_load((REPO / "src/scaffold/stacks.yaml").read_text()))
+# Environment variables a generated app reads: never leak the developer's into a test.
+APP_VARIABLES = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "LOG_LEVEL",
+    "PORT",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "SECURE_SSL_REDIRECT",
+    "VIRTUAL_ENV",
+    "DJANGO_SETTINGS_MODULE",
+)
+JINJA_LEFTOVER = re.compile(r"{{|}}|{%|%}")
+
+
+def render(destination: Path, framework: str, **answers: Any) -> Path:
+    """Render the working tree of this checkout (uncommitted changes included)."""
+    import copier
+
+    data = {"framework": framework, "project_name": "demo-app", "package_name": "demo_app"}
+    data.update(answers)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        copier.run_copy(
+            str(REPO),
+            destination,
+            data=data,
+            defaults=True,
+            vcs_ref="HEAD",
+            quiet=True,
+            unsafe=False,
+        )
+    return destination
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in APP_VARIABLES}
+    env.update(extra)
+    return env
+
+
+def run(
+    args: list[str] | str,
+    cwd: Path,
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        args,
+        cwd=cwd,
+        env=env if env is not None else clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        shell=isinstance(args, str),
+        check=False,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"{args!r} failed with exit {result.returncode} in {cwd}\n"
+            f"--- stdout ---\n{result.stdout[-6000:]}\n--- stderr ---\n{result.stderr[-6000:]}"
+        )
+    return result
+
+
+def scaffold(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI as a user would, in a subprocess with no terminal."""
+    return subprocess.run(
+        [sys.executable, "-m", "scaffold", *args],
+        cwd=cwd,
+        env=env if env is not None else clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (for "database down")."""
+    return free_port()

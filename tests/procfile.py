@@ -1,0 +1,104 @@
+"""Run a generated project's Procfile lines the way Heroku, Dokku or honcho would."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpers import clean_env, free_port, run
+
+
+def read(project: Path) -> dict[str, str]:
+    lines = (project / "Procfile").read_text().splitlines()
+    entries = (line.split(":", 1) for line in lines if line.strip() and not line.startswith("#"))
+    return {name.strip(): command.strip() for name, command in entries}
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    """The environment a platform gives the processes: DEBUG off, a real secret."""
+    env = clean_env(
+        SECRET_KEY="x7" + os.urandom(32).hex(),
+        DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        LOG_LEVEL="info",
+        SECURE_SSL_REDIRECT="false",
+    )
+    env.update(overrides)
+    return env
+
+
+def release(project: Path, env: dict[str, str]) -> None:
+    run(["bash", "-c", read(project)["release"]], project, env=env, timeout=300)
+
+
+@dataclass
+class Running:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@contextmanager
+def start(
+    project: Path,
+    line: str,
+    env: dict[str, str],
+    *,
+    wait_for_port: bool = True,
+    timeout: float = 60,
+) -> Iterator[Running]:
+    """Start one Procfile line in its own process group; stop the whole group afterwards."""
+    port = free_port()
+    env = {**env, "PORT": str(port)}
+    log = project / f".procfile-{line}.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            ["bash", "-c", read(project)[line]],
+            cwd=project,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    running = Running(f"http://127.0.0.1:{port}", process, log)
+    try:
+        deadline = time.monotonic() + timeout
+        while wait_for_port:
+            if process.poll() is not None:
+                raise AssertionError(
+                    f"`{line}` exited with {process.returncode}:\n{running.output()[-4000:]}"
+                )
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError(
+                        f"`{line}` did not listen on {port} in {timeout}s:\n"
+                        f"{running.output()[-4000:]}"
+                    ) from None
+                time.sleep(0.2)
+        yield running
+    finally:
+        _stop(process)

@@ -1,0 +1,131 @@
+"""Smoke: each stack generated, installed with uv, its own tests run, its Procfile started,
+and CONTRACT.md exercised over HTTP on SQLite and PostgreSQL (DB-down 503 included)."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import procfile
+import pytest
+from contract import check_contract, check_health
+from helpers import STACKS, clean_env, closed_port, render, run
+
+pytestmark = pytest.mark.smoke
+
+
+@pytest.fixture(scope="module", params=STACKS)
+def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One generated and installed project per stack, shared by this module's tests."""
+    destination = render(tmp_path_factory.mktemp(request.param) / "demo-app", request.param)
+    run(["uv", "sync"], destination)
+    return destination
+
+
+def _framework(project: Path) -> str:
+    return project.parent.name.rstrip("0123456789")
+
+
+def test_own_tests_pass_without_services(project: Path) -> None:
+    result = run(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project)
+    assert " passed" in result.stdout
+
+
+def test_own_tests_pass_on_postgresql(project: Path, postgres_url: str) -> None:
+    env = clean_env(DATABASE_URL=postgres_url)
+    result = run(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project, env=env)
+    assert " passed" in result.stdout
+
+
+def test_contract_on_sqlite(project: Path) -> None:
+    (project / "db.sqlite3").unlink(missing_ok=True)
+    env = procfile.production_env()
+    procfile.release(project, env)
+    with procfile.start(project, "web", env) as web:
+        check_contract(web.url)
+
+
+def test_contract_on_postgresql(project: Path, postgres_url: str) -> None:
+    env = procfile.production_env(DATABASE_URL=postgres_url)
+    procfile.release(project, env)
+    with procfile.start(project, "web", env) as web:
+        check_contract(web.url)
+
+
+def test_health_is_503_when_the_database_is_down(project: Path) -> None:
+    env = procfile.production_env(
+        DATABASE_URL=f"postgresql://postgres@127.0.0.1:{closed_port()}/gone"
+    )
+    with (
+        procfile.start(project, "web", env) as web,
+        httpx.Client(base_url=web.url, timeout=15) as client,
+    ):
+        started = time.monotonic()
+        check_health(client, up=False)
+        assert time.monotonic() - started < 10, "a down database is reported quickly"
+
+
+def test_web_refuses_to_start_without_secret_key(project: Path) -> None:
+    env = procfile.production_env()
+    del env["SECRET_KEY"]
+    with procfile.start(project, "web", env, wait_for_port=False) as web:
+        try:
+            web.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"web kept running without SECRET_KEY:\n{web.output()[-2000:]}")
+        assert web.process.returncode != 0
+        assert "SECRET_KEY" in web.output(), web.output()[-2000:]
+
+
+def test_django_admin_login_renders(project: Path) -> None:
+    if _framework(project) != "django":
+        pytest.skip("only Django has an admin")
+    (project / "db.sqlite3").unlink(missing_ok=True)
+    env = procfile.production_env()
+    procfile.release(project, env)
+    with procfile.start(project, "web", env) as web:
+        page = httpx.get(f"{web.url}/admin/login/", timeout=15)
+        assert page.status_code == 200 and 'name="password"' in page.text
+
+
+def test_django_celery_round_trip(project: Path, redis_url: str) -> None:
+    if _framework(project) != "django":
+        pytest.skip("only Django has a worker")
+    (project / "db.sqlite3").unlink(missing_ok=True)
+    broker = f"{redis_url}/7"
+    env = procfile.production_env(CELERY_BROKER_URL=broker, CELERY_RESULT_BACKEND=broker)
+    procfile.release(project, env)
+    package = "demo_app"
+    run(
+        [
+            "uv",
+            "run",
+            "python",
+            "manage.py",
+            "shell",
+            "-c",
+            f"from {package}.items.models import Item; Item.objects.create(name='one')",
+        ],
+        project,
+        env=env,
+    )
+    with procfile.start(project, "worker", env, wait_for_port=False) as worker:
+        sent = run(
+            [
+                "uv",
+                "run",
+                "python",
+                "manage.py",
+                "shell",
+                "-c",
+                f"from {package}.items.tasks import summarize; "
+                "print(summarize.delay().get(timeout=60))",
+            ],
+            project,
+            env=env,
+            timeout=120,
+        )
+        assert "{'count': 1}" in sent.stdout, sent.stdout + worker.output()[-2000:]
+        assert "items.summarize" in worker.output()

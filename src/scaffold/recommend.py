@@ -18,8 +18,10 @@ from typing import Literal, NoReturn
 import yaml
 
 __all__ = [
+    "DEFAULT_RULE_ID",
     "Answers",
     "Choice",
+    "Default",
     "Question",
     "Reason",
     "Recommendation",
@@ -27,6 +29,7 @@ __all__ = [
     "RuleBook",
     "Tradeoff",
     "load_rules",
+    "parse_rules",
     "questions",
     "recommend",
 ]
@@ -168,6 +171,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class Tradeoff:
+    """What picking a framework gives up; shown when it comes second."""
+
     text: str
     seed: str
     quote: str
@@ -175,6 +180,8 @@ class Tradeoff:
 
 @dataclass(frozen=True)
 class Default:
+    """The articles' pick for a new backend with no constraints; it wins ties."""
+
     framework: str
     reason: str
     seed: str
@@ -211,6 +218,8 @@ class RuleBook:
 
 @dataclass(frozen=True)
 class Reason:
+    """One fired rule that favours the pick (weight is what it added to the pick's score)."""
+
     rule_id: str
     framework: str
     weight: int
@@ -220,6 +229,8 @@ class Reason:
 
 @dataclass(frozen=True)
 class Recommendation:
+    """The pick, why, and the runner-up with what picking it would cost."""
+
     framework: str
     reasons: tuple[Reason, ...]
     runner_up: str
@@ -293,7 +304,11 @@ def _load_rules(path: str | None) -> RuleBook:
         text = files(__package__ or "scaffold").joinpath(_RULES_FILE).read_text(encoding="utf-8")
     else:
         text = Path(path).read_text(encoding="utf-8")
-    return parse_rules(yaml.safe_load(text))
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{_RULES_FILE} is not valid YAML: {exc}") from None
+    return parse_rules(data)
 
 
 # --- checking the data ------------------------------------------------------------------

@@ -119,6 +119,7 @@ def copy(
     """Render the template into `destination` and return the recorded answers."""
     import copier
     from copier.errors import CopierError, InteractiveSessionError, UserMessageError
+    from plumbum import ProcessExecutionError
 
     try:
         with warnings.catch_warnings():
@@ -138,18 +139,24 @@ def copy(
         raise RenderError(
             "No terminal to ask the template questions; pass --yes or -d KEY=VALUE.", 2
         ) from error
-    except (UserMessageError, ValueError) as error:
+    except ValueError as error:
+        if str(error).startswith("Unknown revision"):
+            raise RenderError(
+                f"The template has no version {vcs_ref!r}; pass an existing tag, branch or "
+                "commit to --vcs-ref.",
+                2,
+            ) from error
         raise RenderError(f"The template refused the answers: {_message(error)}", 2) from error
+    except UserMessageError as error:
+        raise RenderError(_message(error), 2) from error
     except (CopierError, OSError, subprocess.SubprocessError) as error:
         raise RenderError(f"Rendering failed: {_message(error)}") from error
-    except Exception as error:
-        # Copier shells out to git through plumbum; a bad ref or an unreachable URL ends here.
-        if type(error).__name__ == "ProcessExecutionError":
-            raise RenderError(
-                f"Could not fetch the template from {source.location}"
-                f"{f' at {vcs_ref}' if vcs_ref else ''}: git failed ({_message(error)})."
-            ) from error
-        raise
+    except ProcessExecutionError as error:
+        # Copier shells out to git through plumbum: an unreachable URL ends here.
+        raise RenderError(
+            f"Could not fetch the template from {source.location}: git failed "
+            f"({_message(error)})."
+        ) from error
     return read_answers(destination)
 
 

@@ -1,0 +1,251 @@
+"""The CLI as a user meets it: exit codes, one-line errors, nothing created on refusal."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import REPO, clean_env, scaffold
+
+from scaffold.target import undo_on_failure
+
+HEAD = ["--vcs-ref", "HEAD"]  # render this checkout's working tree, not its newest tag
+
+
+def _refused(result: subprocess.CompletedProcess[str], code: int = 2) -> str:
+    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert lines, "a refusal says why"
+    return lines[-1]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["new", "../escape", "-f", "flask", "-y"], "looks like a path"),
+        (["new", "class", "-f", "flask", "-y"], "keyword"),
+        (["new", "json", "-f", "flask", "-y"], "standard library"),
+        (["new", "sqlalchemy", "-f", "fastapi", "-y"], "dependency of the fastapi stack"),
+        (["new", "café", "-f", "flask", "-y"], "non-ASCII"),
+        (["new", "demo", "-f", "rails", "-y"], "Unknown framework 'rails'"),
+        (["new", "demo", "-f", "flask", "-y", "-d", "docker"], "-d expects KEY=VALUE"),
+        (["new", "demo", "-f", "flask", "-y", "-d", "=x"], "-d expects KEY=VALUE"),
+        (["new", "demo", "-f", "flask", "-y", "-d", "project_name=x"], "comes from NAME"),
+        (["new", "demo", "-f", "flask", "-y", "--data-file", "missing.yml"], "does not exist"),
+        (
+            ["new", "demo", "-f", "flask", "-y", "--template", "/no/such/template"],
+            "Template not found",
+        ),
+        (["new", "demo"], "pass -f/--framework"),
+        (["new", "demo", "--kind", "api"], "pass -f/--framework"),
+        (
+            ["new", "demo", "-f", "flask", "-y", "-d", "python_version=2.7", *HEAD],
+            "refused the answers",
+        ),
+        (["new", "demo", "-f", "flask", "-y", "-d", "ci=jenkins", *HEAD], "refused the answers"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_and_creates_nothing(
+    tmp_path: Path, args: list[str], expected: str
+) -> None:
+    line = _refused(scaffold(*args, cwd=tmp_path))
+    assert expected in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_typer_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert scaffold("new", cwd=tmp_path).returncode == 2
+    assert scaffold("new", "demo", "--kind", "blog", cwd=tmp_path).returncode == 2
+    assert scaffold("bogus", cwd=tmp_path).returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [("docker: [unclosed", "not valid YAML"), ("- a\n- b\n", "must be a YAML mapping")],
+)
+def test_bad_data_file_exits_2(tmp_path: Path, content: str, expected: str) -> None:
+    (tmp_path / "answers.yml").write_text(content)
+    line = _refused(
+        scaffold("new", "demo", "-f", "flask", "-y", "--data-file", "answers.yml", cwd=tmp_path)
+    )
+    assert expected in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.yml"]
+
+
+def test_missing_template_from_environment(tmp_path: Path) -> None:
+    env = clean_env(SCAFFOLD_TEMPLATE=str(tmp_path / "nowhere"))
+    assert "Template not found" in _refused(
+        scaffold("new", "demo", "-f", "flask", "-y", cwd=tmp_path, env=env)
+    )
+
+
+def test_refuses_a_non_empty_directory_and_leaves_it_alone(tmp_path: Path) -> None:
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "notes.txt").write_text("mine")
+    line = _refused(scaffold("new", "demo", "-f", "flask", "-y", cwd=tmp_path))
+    assert "not empty" in line and "notes.txt" in line
+    assert [p.name for p in (tmp_path / "demo").iterdir()] == ["notes.txt"]
+    assert (tmp_path / "demo" / "notes.txt").read_text() == "mine"
+
+
+def test_refuses_a_target_that_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "demo").write_text("a file")
+    assert "is a file" in _refused(scaffold("new", "demo", "-f", "flask", "-y", cwd=tmp_path))
+    assert (tmp_path / "demo").read_text() == "a file"
+
+
+def test_failed_render_removes_only_what_it_created(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    for name in ("fresh", "empty"):
+        result = scaffold(
+            "new", name, "-f", "flask", "-y", "--vcs-ref", "no-such-ref", cwd=tmp_path
+        )
+        assert "has no version 'no-such-ref'" in _refused(result)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]
+    assert list((tmp_path / "empty").iterdir()) == []
+
+
+def test_interrupt_undoes_the_run_but_keeps_a_directory_that_existed(tmp_path: Path) -> None:
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    for destination in (tmp_path / "a" / "b" / "new", existing):
+        with pytest.raises(KeyboardInterrupt), undo_on_failure(destination):
+            destination.mkdir(parents=True, exist_ok=True)
+            (destination / "half.py").write_text("x")
+            raise KeyboardInterrupt
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["existing"]
+    assert list(existing.iterdir()) == []
+
+
+def test_new_makes_a_git_repository_with_answers_for_updates(tmp_path: Path) -> None:
+    (tmp_path / "empty-ok").mkdir()
+    result = scaffold("new", "empty-ok", "-f", "fastapi", "-y", "--no-install", *HEAD, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    project = tmp_path / "empty-ok"
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert Path(answers["_src_path"]).is_absolute() and Path(answers["_src_path"]) == REPO
+    assert answers["_commit"]
+    assert answers["framework"] == "fastapi" and answers["package_name"] == "empty_ok"
+    log = subprocess.run(["git", "log", "--oneline"], cwd=project, capture_output=True, text=True)
+    assert len(log.stdout.splitlines()) == 1
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True
+    )
+    assert status.stdout == ""
+    assert "uv run pytest" in result.stdout
+
+
+def test_json_output_is_one_object_and_nothing_else(tmp_path: Path) -> None:
+    result = scaffold(
+        "new",
+        "api-thing",
+        "-y",
+        "--kind",
+        "api",
+        "--api-docs",
+        "--no-install",
+        "--json",
+        *HEAD,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["framework"] == "fastapi"
+    assert payload["names"] == {"distribution": "api-thing", "package": "api_thing"}
+    assert payload["reasons"] and payload["answers"]["stack_answers"] == {
+        "kind": "api",
+        "api_docs": True,
+    }
+    recorded = yaml.safe_load((tmp_path / "api-thing" / ".copier-answers.yml").read_text())
+    assert recorded["stack_reasons"] == payload["reasons"]
+
+
+def test_dry_run_writes_nothing_and_lists_files(tmp_path: Path) -> None:
+    result = scaffold(
+        "new", "plan", "-f", "flask", "-y", "--dry-run", "--json", *HEAD, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["dry_run"] is True and ".copier-answers.yml" in payload["files"]
+    assert list(tmp_path.iterdir()) == []
+    text = scaffold("new", "plan", "-f", "flask", "-y", "--dry-run", *HEAD, cwd=tmp_path)
+    assert "nothing was written" in text.stdout and ".copier-answers.yml" in text.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_git_identity_commits_as_announced(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = clean_env(HOME=str(home), GIT_CONFIG_NOSYSTEM="1", XDG_CONFIG_HOME=str(home))
+    # pytest-gitconfig (a pytest-copier dependency) points GIT_CONFIG_GLOBAL at an identity.
+    for key in [
+        key for key in env if key.startswith(("GIT_AUTHOR", "GIT_COMMITTER", "GIT_CONFIG_GLOBAL"))
+    ]:
+        del env[key]
+    result = scaffold(
+        "new", "anon", "-f", "flask", "-y", "--no-install", *HEAD, cwd=tmp_path, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no git identity is set" in result.stdout
+    author = subprocess.run(
+        ["git", "log", "--format=%an"], cwd=tmp_path / "anon", capture_output=True, text=True
+    )
+    assert author.stdout.strip() == "scaffold"
+
+
+def test_missing_uv_is_reported_not_fatal(tmp_path: Path) -> None:
+    dirs = os.environ["PATH"].split(os.pathsep)
+    env = clean_env(PATH=os.pathsep.join(d for d in dirs if not (Path(d) / "uv").exists()))
+    result = scaffold("new", "nouv", "-f", "flask", "-y", *HEAD, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "uv is not installed" in result.stdout
+    assert "  uv sync" in result.stdout  # the next steps include installing by hand
+
+
+def test_recommend_json_is_exactly_the_four_keys(tmp_path: Path) -> None:
+    result = scaffold("recommend", "--kind", "product", "--admin", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert set(payload) == {"framework", "reasons", "runner_up", "answers"}
+    assert payload["framework"] == "django"
+    assert payload["answers"] == {"kind": "product", "admin": True}
+
+
+def test_list_json_matches_the_templates(tmp_path: Path) -> None:
+    payload = json.loads(scaffold("list", "--json", cwd=tmp_path).stdout)
+    assert [entry["name"] for entry in payload] == sorted(
+        p.name for p in (REPO / "templates").iterdir() if not p.name.startswith("_")
+    )
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["recommend", "--json"], ["new", "../x"]])
+def test_fast_paths_do_not_import_copier(args: list[str]) -> None:
+    code = (
+        "import sys\nfrom scaffold.cli import app\n"
+        f"try:\n    app({args!r})\nexcept SystemExit:\n    pass\n"
+        "print('copier' in sys.modules, file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.stderr.strip().splitlines()[-1] == "False", result.stderr
+
+
+def test_version_flag() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "scaffold", "--version"],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+    )
+    assert result.stdout.startswith("scaffold ")

@@ -1,0 +1,470 @@
+"""The recommender: article-backed answer table, rule citations, and the function's contract.
+
+Fast and pure: the only files read are the packaged rules.yaml and the seed articles.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import os
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from scaffold.recommend import (
+    BOOL_QUESTIONS,
+    CHOICE_QUESTIONS,
+    QUESTION_IDS,
+    Answers,
+    Recommendation,
+    RuleBook,
+    load_rules,
+    parse_rules,
+    questions,
+    recommend,
+)
+
+SEEDS = Path(
+    os.environ.get("SCAFFOLD_SEEDS", Path(__file__).resolve().parents[2] / "shared" / "seeds")
+)
+FRAMEWORKS = {"django", "fastapi", "flask"}
+
+
+def _all_answer_sets() -> list[Answers]:
+    """Every combination of answers, unanswered included (1944 sets)."""
+    options: dict[str, list[Any]] = {
+        "kind": [None, *CHOICE_QUESTIONS["kind"]],
+        "team": [None, *CHOICE_QUESTIONS["team"]],
+        **{q: [None, True, False] for q in BOOL_QUESTIONS},
+    }
+    return [
+        Answers(**dict(zip(options, combo, strict=True)))
+        for combo in itertools.product(*options.values())
+    ]
+
+
+ALL_ANSWERS = _all_answer_sets()
+
+
+def _raw_rules() -> Any:
+    text = files("scaffold").joinpath("rules.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+# --- the table: answers -> the framework the articles point to -------------------------------
+# Seeds: 000 = 000_09b4265c16aed2a0.txt, 001 = 001_2b94d5f1780ad667.txt (MicroPyramid),
+# 002 = 002_d255f9da8931b6c2.txt (DevCerts), 003 = 003_b67d1700758dd983.txt (UK guide),
+# 004 = 004_62bcff1249fe9efb.txt (DomainIndia decision matrix).
+TABLE: list[tuple[dict[str, Any], str]] = [
+    # 003: "If you are starting a new Python backend project today with no legacy
+    # constraints, default to FastAPI"
+    ({}, "fastapi"),
+    # 002: "If the project is a data-heavy product with admin workflows, start with Django."
+    ({"kind": "product", "admin": True}, "django"),
+    # 001: "You are building a content-rich product, SaaS, e-commerce site, or internal tool."
+    ({"kind": "product"}, "django"),
+    # 002: "Admin-heavy product ... Choose Django. This is the most direct case."
+    ({"admin": True}, "django"),
+    # 002: Flask "is a good choice when: The service has a narrow responsibility. The team wants
+    # explicit control over every major component. The application does not need a built-in admin."
+    ({"kind": "service", "team": "small", "admin": False}, "flask"),
+    # 002: "If the project is a small integration service with narrow scope, use Flask."
+    ({"kind": "service"}, "flask"),
+    # 004: "ML model serving (Hugging Face ships FastAPI in their inference examples)"
+    ({"kind": "ml"}, "fastapi"),
+    # 003: "AI and ML model serving (the async model handles concurrent inference requests
+    # efficiently)"
+    ({"kind": "ml", "concurrency": True}, "fastapi"),
+    # 003: Choose Flask when "You are serving a machine learning model and want the lightest
+    # possible wrapper"
+    ({"kind": "ml", "concurrency": False, "team": "small"}, "flask"),
+    # 004: "Chat, SSE, WebSocket" -> "FastAPI (async-native)"
+    ({"kind": "realtime"}, "fastapi"),
+    # 004: "Team with many Python devs joining" -> "Django (conventions = onboarding)";
+    # 002: "Most workflows are relational and transaction-heavy."
+    ({"team": "conventions", "relational": True}, "django"),
+    # 001: "You are building an API, a set of microservices, or a backend for a mobile/SPA
+    # frontend."
+    ({"kind": "api"}, "fastapi"),
+    # 002: "If the project is an API-first service with typed contracts, start with FastAPI."
+    ({"kind": "api", "api_docs": True}, "fastapi"),
+    # 004: "Must auto-generate API docs" -> "FastAPI (OpenAPI built in)"
+    ({"api_docs": True}, "fastapi"),
+    # 001: "Concurrency and I/O throughput matter — many simultaneous requests, external
+    # calls, or streaming."
+    ({"concurrency": True}, "fastapi"),
+    # 002: "Choose FastAPI if the team is comfortable with typed Python, API design, async
+    # behavior, and explicit architecture."
+    ({"team": "typed"}, "fastapi"),
+    # 001: Choose Flask if "You prefer to assemble your own stack rather than adopt a
+    # framework's conventions."
+    ({"team": "small"}, "flask"),
+    # 002: "Choose Django if you need predictable onboarding and consistent patterns across a
+    # larger backend team."
+    ({"team": "conventions"}, "django"),
+    # 001: "If you want to ship a feature-complete product quickly with a small team, Django
+    # is hard to beat."
+    ({"kind": "product", "team": "small"}, "django"),
+    # 002: "Use Django if the API is only one part of a broader product system with admin
+    # workflows and relational business logic."
+    ({"kind": "api", "admin": True, "relational": True}, "django"),
+    # 004: FastAPI wins "Webhook receivers that must scale"
+    ({"kind": "service", "concurrency": True}, "fastapi"),
+    # 001: "for small, focused, mostly synchronous applications Flask is still excellent"
+    ({"kind": "service", "concurrency": False}, "flask"),
+    # 002: Django "is a strong default when: ... Most workflows are relational and
+    # transaction-heavy."
+    ({"relational": True}, "django"),
+    # 002 avoid: "Choosing Django for a tiny stateless API with no data model or admin needs."
+    # (FastAPI over Flask: the 003 default)
+    ({"admin": False, "relational": False}, "fastapi"),
+    # 004: "5 engineers built it in weeks." (Django admin for internal tools)
+    ({"admin": True, "team": "small"}, "django"),
+    # 002: "Avoid bare Flask unless the API is small or your team already has a mature
+    # validation, documentation, and testing stack."
+    ({"kind": "api", "team": "small"}, "fastapi"),
+    # 002: "Choose FastAPI when the service exposes HTTP APIs, benefits from typed schemas"
+    ({"kind": "service", "team": "typed"}, "fastapi"),
+    # 004: "Async webhooks, real-time, ML inference" -> FastAPI
+    ({"kind": "realtime", "concurrency": True, "team": "typed"}, "fastapi"),
+    # 003: Choose Django when "You are building a full web application with user
+    # authentication, admin functionality, and complex data relationships"
+    (
+        {
+            "kind": "product",
+            "admin": True,
+            "relational": True,
+            "team": "conventions",
+            "concurrency": False,
+        },
+        "django",
+    ),
+    # 001: FastAPI "Excellent fit for AI backends. Streaming responses, async I/O"
+    ({"kind": "ml", "api_docs": True, "team": "typed"}, "fastapi"),
+]
+
+
+@pytest.mark.parametrize(("answers", "expected"), TABLE, ids=[str(a) for a, _ in TABLE])
+def test_table(answers: dict[str, Any], expected: str) -> None:
+    assert recommend(Answers.from_dict(answers)).framework == expected
+
+
+def test_table_is_big_enough() -> None:
+    assert len(TABLE) >= 20
+    assert {expected for _, expected in TABLE} == FRAMEWORKS
+
+
+# --- the data: every rule is cited, checkable and reachable ----------------------------------
+
+
+def _normalise(text: str) -> str:
+    for curly, straight in {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}.items():
+        text = text.replace(curly, straight)
+    return " ".join(text.split())
+
+
+def _citations() -> list[tuple[str, str, str]]:
+    book = load_rules()
+    cited = [(f"rule {r.id}", r.seed, r.quote) for r in book.rules]
+    cited += [(f"tradeoff {fw}", t.seed, t.quote) for fw, t in book.tradeoffs.items()]
+    cited.append(("default", book.default.seed, book.default.quote))
+    return cited
+
+
+@pytest.mark.parametrize(("what", "seed", "quote"), _citations(), ids=lambda v: str(v)[:40])
+def test_citation_quote_is_in_its_seed(what: str, seed: str, quote: str) -> None:
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed articles not found at {SEEDS} (set SCAFFOLD_SEEDS)")
+    path = SEEDS / seed
+    assert path.is_file(), f"{what} cites {seed}, which is not in {SEEDS}"
+    assert _normalise(quote) in _normalise(path.read_text(encoding="utf-8")), (
+        f"{what}: quote not found verbatim in {seed}: {quote!r}"
+    )
+
+
+def test_every_rule_can_fire() -> None:
+    book = load_rules()
+    for rule in book.rules:
+        answers = Answers.from_dict(dict(rule.when))
+        assert rule in book.fired(answers), rule.id
+        assert any(r.rule_id == rule.id for r in _reasons_for_some_answers(rule.id)), rule.id
+
+
+def _reasons_for_some_answers(rule_id: str) -> list[Any]:
+    """Reasons from the first answer set whose recommendation quotes `rule_id` (or none)."""
+    for answers in ALL_ANSWERS:
+        reasons = recommend(answers).reasons
+        if any(r.rule_id == rule_id for r in reasons):
+            return list(reasons)
+    return []
+
+
+def test_every_framework_can_win() -> None:
+    assert {recommend(a).framework for a in ALL_ANSWERS} == FRAMEWORKS
+
+
+def test_questions_for_the_cli() -> None:
+    qs = questions()
+    assert tuple(q.id for q in qs) == QUESTION_IDS
+    flags = {q.id: q.flag for q in qs}
+    assert flags == {
+        "kind": "--kind",
+        "admin": "--admin/--no-admin",
+        "concurrency": "--concurrency/--no-concurrency",
+        "relational": "--relational/--no-relational",
+        "api_docs": "--api-docs/--no-api-docs",
+        "team": "--team",
+    }
+    for q in qs:
+        assert q.prompt and q.help
+        if q.type == "choice":
+            assert q.values == CHOICE_QUESTIONS[q.id]
+            assert all(c.explanation for c in q.choices)
+        else:
+            assert q.values == (True, False)
+            assert q.choices == ()
+
+
+def test_load_rules_is_cached() -> None:
+    assert load_rules() is load_rules()
+    packaged = Path(str(files("scaffold").joinpath("rules.yaml")))
+    assert load_rules(packaged) == load_rules()
+
+
+# --- the function's contract ------------------------------------------------------------------
+
+
+def test_no_answers_gives_the_articles_default_with_its_reason() -> None:
+    rec = recommend(Answers())
+    assert rec.framework == load_rules().default.framework == "fastapi"
+    assert [r.rule_id for r in rec.reasons] == ["default"]
+    assert rec.reasons[0].seed == "003_b67d1700758dd983.txt"
+
+
+@pytest.mark.parametrize("answers", ALL_ANSWERS[::7], ids=lambda a: str(a.to_dict()))
+def test_reasons_favour_the_pick_strongest_first(answers: Answers) -> None:
+    rec = recommend(answers)
+    book = load_rules()
+    weights = [r.weight for r in rec.reasons]
+    assert weights == sorted(weights, reverse=True)
+    assert rec.reasons, "every recommendation says why"
+    fired = {rule.id: rule for rule in book.fired(answers)}
+    for reason in rec.reasons:
+        assert reason.framework == rec.framework
+        if reason.rule_id == "default":
+            assert rec.framework == book.default.framework
+            assert rec.scores[rec.framework] == rec.scores[rec.runner_up]
+        else:
+            assert reason.weight > 0
+            assert fired[reason.rule_id].weights[rec.framework] == reason.weight
+    # every fired rule that favours the pick is listed
+    favouring = {rid for rid, rule in fired.items() if rule.weights[rec.framework] > 0}
+    assert favouring <= {r.rule_id for r in rec.reasons}
+
+
+def test_scores_ranking_and_runner_up_over_every_answer_set() -> None:
+    book = load_rules()
+    for answers in ALL_ANSWERS:
+        rec = recommend(answers)
+        top = max(rec.scores.values())
+        assert rec.scores[rec.framework] == top
+        assert rec.runner_up != rec.framework
+        rest = {fw: s for fw, s in rec.scores.items() if fw != rec.framework}
+        assert rec.scores[rec.runner_up] == max(rest.values())
+        assert rec.runner_up_tradeoff == book.tradeoffs[rec.runner_up].text
+        assert rec.runner_up_tradeoff
+        leaders = [fw for fw, s in rec.scores.items() if s == top]
+        if book.default.framework in leaders:
+            assert rec.framework == book.default.framework
+
+
+def test_ties_follow_the_default_then_the_data_order() -> None:
+    # concurrency=False alone: Django and Flask tie at 1, FastAPI (the default) has 0,
+    # so the fixed order in rules.yaml decides: Django before Flask.
+    rec = recommend(Answers(concurrency=False))
+    assert rec.scores == {"fastapi": 0, "django": 1, "flask": 1}
+    assert (rec.framework, rec.runner_up) == ("django", "flask")
+    # admin=False alone: FastAPI and Flask tie, the default wins.
+    rec = recommend(Answers(admin=False))
+    assert (rec.framework, rec.runner_up) == ("fastapi", "flask")
+    # No answers: all tie; default first, then the data order.
+    assert recommend(Answers()).runner_up == "django"
+
+
+def test_runner_up_tradeoff_for_a_clear_pick() -> None:
+    rec = recommend(Answers(kind="product", admin=True))
+    assert (rec.framework, rec.runner_up) == ("django", "fastapi")
+    assert "admin" in rec.runner_up_tradeoff
+
+
+def test_json_shape() -> None:
+    rec = recommend(Answers(kind="service", team="small", admin=False))
+    data = rec.to_json()
+    assert set(data) == {"framework", "reasons", "runner_up", "answers"}
+    assert data["framework"] == "flask"
+    assert data["answers"] == {"kind": "service", "admin": False, "team": "small"}
+    runner_up = data["runner_up"]
+    assert isinstance(runner_up, dict) and set(runner_up) == {"framework", "tradeoff"}
+    reasons = data["reasons"]
+    assert isinstance(reasons, list) and reasons
+    for reason in reasons:
+        assert set(reason) == {"rule", "text", "seed", "weight"}
+    assert json.loads(json.dumps(data)) == data
+
+
+def test_json_of_no_answers() -> None:
+    data = recommend(Answers()).to_json()
+    assert data["answers"] == {}
+    json.dumps(data)
+
+
+def test_recommend_is_deterministic() -> None:
+    for answers in ALL_ANSWERS[::11]:
+        first = recommend(answers)
+        assert recommend(answers) == first
+        assert recommend(Answers.from_dict(dict(reversed(answers.to_dict().items())))) == first
+        assert isinstance(first, Recommendation)
+
+
+# --- unanswered is "no preference", not "no" ------------------------------------------------
+
+
+@pytest.mark.parametrize("question", BOOL_QUESTIONS)
+def test_unanswered_differs_from_no_only_where_a_rule_cites_no(question: str) -> None:
+    book = load_rules()
+    cites_no = [rule for rule in book.rules if (question, False) in rule.when]
+    for answers in ALL_ANSWERS:
+        if answers.get(question) is not None:
+            continue
+        said_no = Answers.from_dict({**answers.to_dict(), question: False})
+        unanswered, no = recommend(answers).scores, recommend(said_no).scores
+        extra = {fw: 0 for fw in book.frameworks}
+        for rule in cites_no:
+            if rule.matches(said_no):
+                for fw in extra:
+                    extra[fw] += rule.weights[fw]
+        assert {fw: no[fw] - unanswered[fw] for fw in no} == extra
+
+
+def test_admin_none_and_false_differ_but_api_docs_do_not() -> None:
+    assert recommend(Answers(admin=None)).scores != recommend(Answers(admin=False)).scores
+    assert not [rule for rule in load_rules().rules if ("api_docs", False) in rule.when]
+    assert recommend(Answers(api_docs=None)).scores == recommend(Answers(api_docs=False)).scores
+
+
+def test_unanswered_question_never_fires_a_rule() -> None:
+    book = load_rules()
+    assert book.fired(Answers()) == ()
+
+
+# --- answers validation -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "names"),
+    [
+        ({"kind": "website"}, ["'kind'", "product", "api", "service", "ml", "realtime"]),
+        ({"team": "large"}, ["'team'", "conventions", "typed", "small"]),
+        ({"admin": "yes"}, ["'admin'", "true or false"]),
+        ({"api_docs": 1}, ["'api_docs'", "true or false"]),
+        ({"colour": "red"}, ["'colour'", "kind", "team"]),
+    ],
+)
+def test_invalid_answers_raise_a_plain_sentence(data: dict[str, Any], names: list[str]) -> None:
+    with pytest.raises(ValueError) as caught:
+        Answers.from_dict(data)
+    message = str(caught.value)
+    assert "\n" not in message and message.endswith(".") and message[0].isupper()
+    for name in names:
+        assert name in message
+
+
+def test_constructor_validates_too() -> None:
+    with pytest.raises(ValueError, match="'kind'"):
+        Answers(kind="website")
+
+
+def test_answers_round_trip() -> None:
+    answers = Answers(kind="api", admin=False, team="typed")
+    assert answers.to_dict() == {"kind": "api", "admin": False, "team": "typed"}
+    assert Answers.from_dict(answers.to_dict()) == answers
+    assert Answers.from_dict({"kind": None, "admin": None}) == Answers()
+
+
+# --- rules.yaml validation -------------------------------------------------------------------
+
+
+def _first_rule_broken(change: str) -> tuple[Any, str]:
+    raw = copy.deepcopy(_raw_rules())
+    rule = raw["rules"][0]
+    if change == "unknown framework":
+        rule["weights"]["pyramid"] = 2
+    elif change == "unknown question":
+        rule["when"]["budget"] = "low"
+    elif change == "unknown value":
+        rule["when"]["kind"] = "website"
+    elif change == "bool as text":
+        rule["when"] = {"admin": "yes"}
+    elif change == "missing seed":
+        del rule["seed"]
+    elif change == "missing reason":
+        del rule["reason"]
+    elif change == "empty when":
+        rule["when"] = {}
+    elif change == "negative weight":
+        rule["weights"]["flask"] = -1
+    elif change == "code string":
+        rule["when"] = "answers.kind == 'product'"
+    return raw, rule["id"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "unknown framework",
+        "unknown question",
+        "unknown value",
+        "bool as text",
+        "missing seed",
+        "missing reason",
+        "empty when",
+        "negative weight",
+        "code string",
+    ],
+)
+def test_bad_rules_are_refused_naming_the_rule(change: str) -> None:
+    raw, rule_id = _first_rule_broken(change)
+    with pytest.raises(ValueError, match=rule_id):
+        parse_rules(raw)
+
+
+def test_packaged_rules_parse_to_the_same_book() -> None:
+    book = parse_rules(_raw_rules())
+    assert isinstance(book, RuleBook)
+    assert book == load_rules()
+    assert len({rule.id for rule in book.rules}) == len(book.rules)
+    assert set(book.frameworks) == FRAMEWORKS
+
+
+def test_custom_rule_book() -> None:
+    raw = _raw_rules()
+    raw["rules"] = [
+        {
+            "id": "only_rule",
+            "when": {"team": "small"},
+            "weights": {"django": 5},
+            "reason": "A test rule.",
+            "seed": "004_62bcff1249fe9efb.txt",
+            "quote": "Prototypes",
+        }
+    ]
+    book = parse_rules(raw)
+    rec = recommend(Answers(team="small"), book)
+    assert rec.framework == "django"
+    assert [r.rule_id for r in rec.reasons] == ["only_rule"]
+    assert recommend(Answers(kind="service"), book).framework == "fastapi"

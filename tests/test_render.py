@@ -1,0 +1,140 @@
+"""Render: every stack x every option combination renders, with no leftover Jinja, clean ruff,
+and exactly the optional files its answers ask for."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from helpers import JINJA_LEFTOVER, REPO, STACKS, render
+
+RUFF = [sys.executable, "-m", "ruff"]
+STACK_OPTIONS: dict[str, dict[str, list[Any]]] = {"django": {"celery": [True, False]}}
+SHARED_OPTIONS: dict[str, list[Any]] = {"docker": [True, False], "ci": ["github", "none"]}
+
+
+def combinations() -> list[tuple[str, dict[str, Any]]]:
+    combos = []
+    for stack in STACKS:
+        options = {**SHARED_OPTIONS, **STACK_OPTIONS.get(stack, {})}
+        for values in itertools.product(*options.values()):
+            combos.append((stack, dict(zip(options, values, strict=True))))
+    return combos
+
+
+def _id(combo: tuple[str, dict[str, Any]]) -> str:
+    stack, answers = combo
+    return "-".join([stack, *(f"{key}={value}" for key, value in answers.items())])
+
+
+def test_stack_list_matches_copier_choices_and_template_directories() -> None:
+    text = (REPO / "copier.yml").read_text().split("\n---\n!include")[0]
+    choices = yaml.safe_load(text.replace("---\n", "", 1))["framework"]["choices"]
+    directories = sorted(
+        p.name for p in (REPO / "templates").iterdir() if not p.name.startswith("_")
+    )
+    assert sorted(choices.values()) == STACKS == directories
+
+
+def test_every_stack_question_is_in_the_render_matrix() -> None:
+    for stack in STACKS:
+        questions_file = REPO / "templates" / stack / "copier-questions.yml"
+        questions = yaml.safe_load(questions_file.read_text()) if questions_file.exists() else {}
+        assert set(questions or {}) == set(STACK_OPTIONS.get(stack, {})), stack
+
+
+@pytest.mark.parametrize("combo", combinations(), ids=_id)
+def test_renders_cleanly(combo: tuple[str, dict[str, Any]], tmp_path: Path) -> None:
+    stack, answers = combo
+    project = render(tmp_path / "demo-app", stack, **answers)
+    leftovers = []
+    for path in project.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            text = path.read_text(errors="replace")
+            # GitHub Actions expressions are meant to stay; everything else must be rendered.
+            text = (
+                text.replace("${{", "").replace("}}", "")
+                if path.suffix in {".yml", ".yaml"}
+                else text
+            )
+            if JINJA_LEFTOVER.search(text) and path.suffix != ".html":
+                leftovers.append(str(path.relative_to(project)))
+    assert not leftovers, f"unrendered Jinja in {leftovers}"
+    assert not list(project.rglob("*.jinja")), "no .jinja file is left in the project"
+    assert (project / "Dockerfile").exists() == answers["docker"]
+    assert (project / "compose.yaml").exists() == answers["docker"]
+    assert (project / ".github/workflows/ci.yml").exists() == (answers["ci"] == "github")
+    for name in (
+        "README.md",
+        "Procfile",
+        ".env.example",
+        "pyproject.toml",
+        ".copier-answers.yml",
+        ".pre-commit-config.yaml",
+        ".gitignore",
+        ".gitattributes",
+        ".editorconfig",
+        "tests/conftest.py",
+        "tests/test_health.py",
+        "tests/test_items.py",
+        "tests/test_migrations.py",
+    ):
+        assert (project / name).is_file(), f"{stack} lacks {name}"
+    if stack == "django":
+        assert (project / "demo_app/celery.py").exists() == answers["celery"]
+        assert ("worker:" in (project / "Procfile").read_text()) == answers["celery"]
+    for command in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]):
+        result = subprocess.run([*RUFF, *command], cwd=project, capture_output=True, text=True)
+        assert result.returncode == 0, f"ruff {command[0]}:\n{result.stdout}{result.stderr}"
+    assert not list(project.rglob("uv.lock")), "no stale lock file is shipped"
+    shutil.rmtree(project)
+
+
+def test_readme_sections_share_one_order(tmp_path: Path) -> None:
+    order = [
+        "## Quick start",
+        "## Run",
+        "## Test",
+        "## Configure",
+        "## Deploy",
+        "## Update from the template",
+        "## Why this stack",
+    ]
+    for stack in STACKS:
+        readme = (render(tmp_path / stack, stack) / "README.md").read_text()
+        headings = [line for line in readme.splitlines() if line.startswith("## ")]
+        assert [h for h in headings if h in order] == order, (stack, headings)
+
+
+def test_procfiles_share_line_names(tmp_path: Path) -> None:
+    for stack in STACKS:
+        procfile = (render(tmp_path / stack, stack) / "Procfile").read_text()
+        names = [
+            line.split(":", 1)[0]
+            for line in procfile.splitlines()
+            if line and not line.startswith("#")
+        ]
+        expected = ["release", "web", "worker"] if stack == "django" else ["release", "web"]
+        assert names == expected, (stack, names)
+        assert all(
+            line.split(":", 1)[1].strip().startswith("uv run ")
+            for line in procfile.splitlines()
+            if ":" in line and not line.startswith("#")
+        )
+
+
+def test_why_this_stack_renders_the_recorded_reasons(tmp_path: Path) -> None:
+    reasons = ["An admin panel is needed early.", "A relational domain."]
+    for stack in STACKS:
+        project = render(
+            tmp_path / stack, stack, stack_reasons=reasons, stack_answers={"admin": True}
+        )
+        readme = (project / "README.md").read_text()
+        why = readme.split("## Why this stack", 1)[1]
+        assert all(reason in why for reason in reasons), stack

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import REPO, STACKS
+from helpers import REPO, STACKS, render, run
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "SCAFFOLD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -70,5 +70,45 @@ def redis_url() -> str:
     return f"redis://{REDIS_HOST}:{REDIS_PORT}"
 
 
+class Projects:
+    """Generated and `uv sync`-ed projects, made once per session per (stack, answers)."""
+
+    def __init__(self, factory: pytest.TempPathFactory) -> None:
+        self._factory = factory
+        self._made: dict[tuple[str, tuple[tuple[str, object], ...]], Path] = {}
+
+    def get(self, stack: str, **answers: object) -> Path:
+        key = (stack, tuple(sorted(answers.items())))
+        if key not in self._made:
+            destination = render(self._factory.mktemp(stack) / "demo-app", stack, **answers)
+            run(["uv", "sync"], destination)
+            self._made[key] = destination
+        return self._made[key]
+
+
+@pytest.fixture(scope="session")
+def projects(tmp_path_factory: pytest.TempPathFactory) -> Projects:
+    """Tests that only read or run a project share it; tests that change files render their own."""
+    return Projects(tmp_path_factory)
+
+
 def pytest_report_header() -> list[str]:
     return [f"scaffold stacks under test: {', '.join(STACKS)}"]
+
+
+_STACK_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Add each test's time to the stacks its id names, for the summary below."""
+    for stack in STACKS:
+        if f"[{stack}" in report.nodeid or f"-{stack}" in report.nodeid or f"{stack}-" in report.nodeid:
+            _STACK_SECONDS[stack] = _STACK_SECONDS.get(stack, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _STACK_SECONDS:
+        return
+    terminalreporter.section("time per stack (setup + call + teardown)")
+    for stack in STACKS:
+        terminalreporter.write_line(f"{stack:<10} {_STACK_SECONDS.get(stack, 0.0):8.1f} s")

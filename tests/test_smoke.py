@@ -11,17 +11,16 @@ import httpx
 import procfile
 import pytest
 from contract import check_contract, check_health
-from helpers import STACKS, clean_env, closed_port, render, run
+from conftest import Projects
+from helpers import STACKS, clean_env, closed_port, run
 
 pytestmark = pytest.mark.smoke
 
 
 @pytest.fixture(scope="module", params=STACKS)
-def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One generated and installed project per stack, shared by this module's tests."""
-    destination = render(tmp_path_factory.mktemp(request.param) / "demo-app", request.param)
-    run(["uv", "sync"], destination)
-    return destination
+def project(request: pytest.FixtureRequest, projects: Projects) -> Path:
+    """The default rendering of each stack, installed once and shared."""
+    return projects.get(request.param)
 
 
 def _framework(project: Path) -> str:

@@ -102,7 +102,11 @@ _STACK_SECONDS: dict[str, float] = {}
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Add each test's time to the stacks its id names, for the summary below."""
     for stack in STACKS:
-        if f"[{stack}" in report.nodeid or f"-{stack}" in report.nodeid or f"{stack}-" in report.nodeid:
+        if (
+            f"[{stack}" in report.nodeid
+            or f"-{stack}" in report.nodeid
+            or f"{stack}-" in report.nodeid
+        ):
             _STACK_SECONDS[stack] = _STACK_SECONDS.get(stack, 0.0) + report.duration
 
 

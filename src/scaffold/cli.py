@@ -275,6 +275,99 @@ def recommend(
         ask.show_recommendation(result, typer.echo)
 
 
+@app.command()
+def update(
+    path: Annotated[Path, typer.Argument(help="The generated project (default: here).")] = Path(
+        "."
+    ),
+    vcs_ref: Annotated[
+        str | None,
+        typer.Option(
+            help="Template version to update to (default: the newest release tag).",
+            show_default=False,
+        ),
+    ] = None,
+    conflict: Annotated[
+        Conflict, typer.Option(help="How to leave conflicts: inline markers or .rej files.")
+    ] = Conflict.inline,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("-d", "--data", metavar="KEY=VALUE", help="An answer to change or add."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; touch nothing.")
+    ] = False,
+) -> None:
+    """Bring a generated project up to a newer template version (Copier's update)."""
+    from scaffold import ask, render
+    from scaffold import update as updating
+    from scaffold.data import DataError, parse_pairs
+
+    try:
+        answers = parse_pairs(data or [])
+        result = updating.run(
+            path,
+            answers,
+            vcs_ref=vcs_ref,
+            conflict=conflict.value,
+            dry_run=dry_run,
+            interactive=ask.can_prompt(),
+        )
+    except (DataError, updating.UpdateRefused) as error:
+        fail(str(error), 2)
+    except render.RenderError as error:
+        fail(str(error), error.exit_code)
+    except KeyboardInterrupt:
+        fail("Interrupted; check `git status` and `git stash` or `git checkout .` to undo.", 130)
+    verb = "Would update" if dry_run else "Updated"
+    typer.echo(f"{verb} {result.project} from {result.before} to {result.after}.")
+    for name in result.changed:
+        typer.echo(f"  {name}")
+    if not result.changed:
+        typer.echo("  (no file changes)")
+    if result.conflicts:
+        typer.echo(f"{'Would leave' if dry_run else 'Left'} conflicts to resolve in:", err=True)
+        for name in result.conflicts:
+            typer.echo(f"  {name}", err=True)
+        if not dry_run:
+            typer.echo(
+                "Resolve them (search for '<<<<<<< before updating' or read the .rej "
+                "files), then commit.",
+                err=True,
+            )
+        raise typer.Exit(1)
+    if dry_run:
+        typer.echo("Dry run: the project was not changed.")
+    else:
+        typer.echo("Review with `git diff`, run the tests, then commit.")
+
+
+@app.command("check-update")
+def check_update(
+    path: Annotated[Path, typer.Argument(help="The generated project (default: here).")] = Path(
+        "."
+    ),
+    json_out: JsonOption = False,
+) -> None:
+    """Show the template version a project was made from and the newest one available."""
+    from scaffold import update as updating
+
+    try:
+        status = updating.check(path)
+    except updating.UpdateRefused as error:
+        fail(str(error), 2)
+    if json_out:
+        _emit_json(status)
+        return
+    typer.echo(f"Template: {status['template']}")
+    typer.echo(f"Current:  {status['current']}")
+    typer.echo(f"Latest:   {status['latest'] or 'no release tags found'}")
+    if status["update_available"]:
+        typer.echo(f"Run `scaffold update {path}` to update.")
+    else:
+        typer.echo("Up to date.")
+
+
 @app.command("list")
 def list_stacks(json_out: JsonOption = False) -> None:
     """List the stacks scaffold can generate."""

@@ -154,10 +154,50 @@ def copy(
     except ProcessExecutionError as error:
         # Copier shells out to git through plumbum: an unreachable URL ends here.
         raise RenderError(
-            f"Could not fetch the template from {source.location}: git failed "
-            f"({_message(error)})."
+            f"Could not fetch the template from {source.location}: git failed ({_message(error)})."
         ) from error
     return read_answers(destination)
+
+
+def update(
+    project: Path,
+    data: dict[str, Any],
+    *,
+    vcs_ref: str | None,
+    conflict: str,
+    defaults: bool,
+    quiet: bool,
+) -> None:
+    """Copier's own update, through its public API: three-way merge of template changes."""
+    import copier
+    from copier.errors import CopierError, InteractiveSessionError, UserMessageError
+    from plumbum import ProcessExecutionError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            copier.run_update(
+                project,
+                data=data,
+                vcs_ref=vcs_ref,
+                conflict=conflict,  # type: ignore[arg-type]
+                defaults=defaults,
+                overwrite=True,
+                skip_answered=True,
+                quiet=quiet,
+                unsafe=False,
+            )
+    except InteractiveSessionError as error:
+        raise RenderError(
+            "The new template version asks a question and there is no terminal; pass -d KEY=VALUE.",
+            2,
+        ) from error
+    except ValueError as error:
+        raise RenderError(f"The update failed: {_message(error)}", 2) from error
+    except UserMessageError as error:
+        raise RenderError(_message(error), 2) from error
+    except (CopierError, OSError, subprocess.SubprocessError, ProcessExecutionError) as error:
+        raise RenderError(f"The update failed: {_message(error)}") from error
 
 
 def read_answers(project: Path) -> dict[str, Any]:

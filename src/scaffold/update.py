@@ -1,0 +1,188 @@
+"""`scaffold update` and `scaffold check-update`: the checks around Copier's own update.
+
+Copier does the merge; this module makes sure it runs only where it is safe (a generated
+project, a clean git tree, a reachable template, the same framework), previews it in a
+throwaway clone for --dry-run, and lists the files left with conflicts.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scaffold import render
+
+CONFLICT_MARKER = re.compile(r"^<{7} before updating", re.MULTILINE)
+_VERSION_TAG = re.compile(r"^v?(\d+(?:\.\d+)*)")
+
+
+class UpdateRefused(ValueError):
+    """The update cannot start; nothing was changed."""
+
+
+@dataclass
+class UpdateResult:
+    project: Path
+    before: str
+    after: str
+    changed: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+
+
+def _git(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, check=False)
+
+
+def preflight(project: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """Refuse, in one sentence, anything that would make the update unsafe."""
+    project = project.resolve()
+    if not (project / render.ANSWERS_FILE).is_file():
+        raise UpdateRefused(
+            f"{project} is not a generated project (no {render.ANSWERS_FILE}); run this inside "
+            "one or pass its path."
+        )
+    answers = render.read_answers(project)
+    if "framework" in data and data["framework"] != answers.get("framework"):
+        raise UpdateRefused(
+            f"This project is {answers.get('framework')}; changing the framework is not an "
+            "update: generate a new project with `scaffold new` instead."
+        )
+    inside = _git(project, "rev-parse", "--show-toplevel")
+    if inside.returncode != 0:
+        raise UpdateRefused(f"{project} is not a git repository; `git init` and commit it first.")
+    if _git(project, "status", "--porcelain").stdout.strip():
+        raise UpdateRefused(
+            f"{project} has uncommitted changes; commit or stash them first, so the update "
+            "can be reviewed and undone."
+        )
+    source = str(answers.get("_src_path", ""))
+    if not source:
+        raise UpdateRefused(f"{render.ANSWERS_FILE} does not say which template made it.")
+    if "://" not in source and not source.startswith(("git@", "gh:", "gl:")):
+        if not (Path(source) / "copier.yml").is_file():
+            raise UpdateRefused(
+                f"The template {source} recorded in {render.ANSWERS_FILE} is not there; "
+                "restore it (or re-clone scaffold there) and try again."
+            )
+    elif _git(project, "ls-remote", "--exit-code", source, "HEAD").returncode != 0:
+        raise UpdateRefused(f"The template {source} cannot be reached; check the network.")
+    return answers
+
+
+def conflicts(project: Path) -> list[str]:
+    """Files the update left with conflict markers or .rej files."""
+    listed = _git(project, "status", "--porcelain", "--untracked-files=all").stdout.splitlines()
+    found = []
+    for line in listed:
+        name = line[3:].strip().strip('"')
+        path = project / name
+        if name.endswith(".rej"):
+            found.append(name)
+        elif path.is_file():
+            try:
+                if CONFLICT_MARKER.search(path.read_text(encoding="utf-8")):
+                    found.append(name)
+            except UnicodeDecodeError:
+                continue
+    return sorted(found)
+
+
+def run(
+    project: Path,
+    data: dict[str, Any],
+    *,
+    vcs_ref: str | None,
+    conflict: str,
+    dry_run: bool,
+    interactive: bool,
+) -> UpdateResult:
+    answers = preflight(project, data)
+    workdir = project.resolve()
+    scratch = None
+    if dry_run:
+        # Rehearse in a clone: the user's tree is never touched, whatever Copier does.
+        scratch = Path(tempfile.mkdtemp(prefix="scaffold-update-"))
+        workdir = scratch / project.resolve().name
+        subprocess.run(
+            ["git", "clone", "-q", str(project.resolve()), str(workdir)],
+            check=True,
+            capture_output=True,
+        )
+    try:
+        render.update(
+            workdir,
+            data,
+            vcs_ref=vcs_ref,
+            conflict=conflict,
+            defaults=not interactive,
+            quiet=not interactive,
+        )
+        changed = [
+            line[3:].strip()
+            for line in _git(
+                workdir, "status", "--porcelain", "--untracked-files=all"
+            ).stdout.splitlines()
+        ]
+        return UpdateResult(
+            project=project.resolve(),
+            before=str(answers.get("_commit")),
+            after=str(render.read_answers(workdir).get("_commit")),
+            changed=changed,
+            conflicts=conflicts(workdir),
+        )
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _version(tag: str) -> tuple[int, ...] | None:
+    match = _VERSION_TAG.match(tag)
+    return tuple(int(part) for part in match.group(1).split(".")) if match else None
+
+
+def latest_tag(source: str) -> str | None:
+    """The template's newest release tag, local checkout or remote URL."""
+    if "://" in source or source.startswith("git@"):
+        listed = subprocess.run(
+            ["git", "ls-remote", "--tags", "--refs", source],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        tags = [line.rsplit("refs/tags/", 1)[-1] for line in listed.splitlines()]
+    else:
+        tags = render.release_tags(render.TemplateSource(source, "recorded", True))
+    versioned = [tag for tag in tags if _version(tag) is not None]
+    return max(versioned, key=lambda tag: _version(tag) or ()) if versioned else None
+
+
+def check(project: Path) -> dict[str, Any]:
+    project = project.resolve()
+    if not (project / render.ANSWERS_FILE).is_file():
+        raise UpdateRefused(
+            f"{project} is not a generated project (no {render.ANSWERS_FILE}); run this inside "
+            "one or pass its path."
+        )
+    answers = render.read_answers(project)
+    source = str(answers.get("_src_path", ""))
+    current = str(answers.get("_commit", ""))
+    latest = latest_tag(source)
+    current_version, latest_version = _version(current), _version(latest or "")
+    available = (
+        latest is not None
+        and (current_version is None or (latest_version or ()) > current_version)
+        and latest != current
+    )
+    return {
+        "project": str(project),
+        "template": source,
+        "framework": answers.get("framework"),
+        "current": current,
+        "latest": latest,
+        "update_available": available,
+    }

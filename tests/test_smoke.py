@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import procfile
 import pytest
-from contract import check_contract, check_health
 from conftest import Projects
+from contract import check_contract, check_health
 from helpers import STACKS, clean_env, closed_port, run
 
 pytestmark = pytest.mark.smoke

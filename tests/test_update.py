@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import REPO, STACKS, clean_env, run, scaffold
 
 pytestmark = pytest.mark.update

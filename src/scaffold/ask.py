@@ -74,12 +74,11 @@ def show_recommendation(rec: Recommendation, say: Callable[[str], None]) -> None
     say(f"Runner-up: {rec.runner_up} — {rec.runner_up_tradeoff}")
 
 
-def confirm_stack(rec: Recommendation, say: Callable[[str], None]) -> str:
+def confirm_stack(rec: Recommendation) -> str:
     """Show the pick and take it, or another stack, in one keypress."""
     show_recommendation(rec, lambda line: typer.echo(line, err=True))
-    others = [name for name in stacks() if name != rec.framework]
-    keys = {name[0]: name for name in others}
-    menu = "  ".join(f"[{key}] {name}" for key, name in keys.items())
+    keys = {str(number): name for number, name in enumerate(stacks(), start=1)}
+    menu = "  ".join(f"[{key}] {name}" for key, name in keys.items() if name != rec.framework)
     typer.echo(f"\n[Enter] use {rec.framework}  {menu}  [q] quit", err=True)
     while True:
         key = typer.getchar().lower()
@@ -87,8 +86,10 @@ def confirm_stack(rec: Recommendation, say: Callable[[str], None]) -> str:
             typer.echo(f"Using {rec.framework}.", err=True)
             return rec.framework
         if key in keys:
-            typer.echo(f"Using {keys[key]} instead of {rec.framework}.", err=True)
-            return keys[key]
+            chosen = keys[key]
+            note = "" if chosen == rec.framework else f" instead of {rec.framework}"
+            typer.echo(f"Using {chosen}{note}.", err=True)
+            return chosen
         if key in ("q", "\x03", "\x1b"):
             raise KeyboardInterrupt
 
@@ -118,6 +119,12 @@ def with_progress(
 
 def report(result: NewResult, *, dry_run: bool, say: Callable[[str], None]) -> None:
     if dry_run:
+        if result.recommendation is not None:
+            show_recommendation(result.recommendation, say)
+        say("Answers:")
+        for key, value in sorted(result.answers.items()):
+            if not key.startswith("_"):
+                say(f"  {key}: {value}")
         say(f"Dry run: nothing was written. Would create {result.path} ({result.framework}):")
         for path in result.files:
             say(f"  {path}")
@@ -130,8 +137,7 @@ def report(result: NewResult, *, dry_run: bool, say: Callable[[str], None]) -> N
             f"at {result.answers.get('_commit', 'unknown')}."
         )
         for step in result.steps:
-            if step.status != "done" or not is_terminal():
-                say(f"{step.status}: {step.detail}")
+            say(f"{step.status}: {step.detail}")
     if result.recommendation is not None and not dry_run:
         say(f"Why {result.framework}: see 'Why this stack' in README.md.")
     say("Next steps:")

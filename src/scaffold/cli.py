@@ -212,7 +212,7 @@ def new(
         result = create.new(
             request,
             ask_answers=ask.recommender_answers,
-            confirm=lambda rec: ask.confirm_stack(rec, say),
+            confirm=ask.confirm_stack,
             say=say,
             installing=lambda step: ask.with_progress(
                 "Installing dependencies with uv sync", step, say

@@ -137,7 +137,8 @@ def reproduce_line(request: NewRequest, result: NewResult) -> str:
     parts = ["scaffold", "new", request.name, "-f", result.framework]
     if request.output_dir != Path("."):
         parts += ["-o", str(request.output_dir)]
-    for key, value in (request.answers or {}).items():
+    asked = result.recommendation.answers.to_dict() if result.recommendation else request.answers
+    for key, value in asked.items():
         flag = "--" + key.replace("_", "-")
         parts += (
             [flag if value is True else f"--no-{flag[2:]}"]

@@ -1,0 +1,148 @@
+"""The interactive path on a real pseudo-terminal: questions, the pick with its reasons,
+a one-key override, the render, and the line that reproduces the run without questions."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+from helpers import clean_env
+
+TEMPLATE_ANSWERS = [
+    "-d",
+    "description=A shop",
+    "-d",
+    "author_name=Ada",
+    "-d",
+    "author_email=ada@example.com",
+    "-d",
+    "python_version=3.12",
+    "-d",
+    "docker=false",
+    "-d",
+    "ci=none",
+]
+
+
+class Terminal:
+    """Just enough of `expect` for one CLI session."""
+
+    def __init__(self, args: list[str], cwd: Path) -> None:
+        self.master, slave = pty.openpty()
+        self.process = subprocess.Popen(
+            args,
+            cwd=cwd,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=clean_env(TERM="xterm", COLUMNS="120"),
+            start_new_session=True,
+        )
+        os.close(slave)
+        self.screen = ""
+
+    def expect(self, text: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.screen:
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, f"never saw {text!r}; screen so far:\n{self.screen[-3000:]}"
+            ready, _, _ = select.select([self.master], [], [], remaining)
+            if ready:
+                try:
+                    chunk = os.read(self.master, 4096)
+                except OSError:  # the child closed the terminal
+                    chunk = b""
+                if not chunk:
+                    assert text in self.screen, f"exited before {text!r}:\n{self.screen[-3000:]}"
+                self.screen += chunk.decode(errors="replace")
+
+    def send(self, keys: str) -> None:
+        os.write(self.master, keys.encode())
+
+    def wait(self, timeout: float = 120) -> int:
+        deadline = time.monotonic() + timeout
+        while self.process.poll() is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([self.master], [], [], 0.5)
+            if ready:
+                try:
+                    self.screen += os.read(self.master, 4096).decode(errors="replace")
+                except OSError:
+                    break
+        return self.process.wait(timeout=5)
+
+
+def test_questions_pick_override_render_and_reproduce(tmp_path: Path) -> None:
+    terminal = Terminal(
+        [
+            sys.executable,
+            "-m",
+            "scaffold",
+            "new",
+            "shop",
+            "--no-install",
+            "--vcs-ref",
+            "HEAD",
+            *TEMPLATE_ANSWERS,
+        ],
+        tmp_path,
+    )
+    for answer in ("1", "1", "", "1", "", ""):  # product, admin yes, -, relational yes, -, -
+        terminal.expect("Enter for no preference")
+        terminal.screen = ""
+        terminal.send(answer + "\r")
+    terminal.expect("[Enter] use django")
+    assert "Because:" in terminal.screen and "Runner-up:" in terminal.screen
+    time.sleep(0.5)  # getchar switches to raw mode, which flushes keys typed before it
+    terminal.send("3")  # flask instead, one key
+    terminal.expect("Using flask instead of django.")
+    terminal.expect("To do this again without questions:")
+    assert terminal.wait() == 0, terminal.screen[-3000:]
+    reproduce = terminal.screen.split("To do this again without questions:", 1)[1]
+    for flag in ("-f flask", "--kind product", "--admin", "--relational", "--yes"):
+        assert flag in reproduce, reproduce
+
+    answers = yaml.safe_load((tmp_path / "shop" / ".copier-answers.yml").read_text())
+    assert answers["framework"] == "flask"
+    assert answers["stack_answers"] == {"kind": "product", "admin": True, "relational": True}
+    assert answers["stack_reasons"] == ["Chosen by hand over the recommended django."]
+    assert answers["description"] == "A shop" and answers["docker"] is False
+
+
+def test_accepting_the_pick_records_its_reasons(tmp_path: Path) -> None:
+    terminal = Terminal(
+        [
+            sys.executable,
+            "-m",
+            "scaffold",
+            "new",
+            "svc",
+            "--no-install",
+            "--no-git",
+            "--vcs-ref",
+            "HEAD",
+            "--kind",
+            "service",
+            "--team",
+            "small",
+            "--no-admin",
+            "--no-concurrency",
+            "--no-relational",
+            "--no-api-docs",
+            *TEMPLATE_ANSWERS,
+        ],
+        tmp_path,
+    )
+    terminal.expect("[Enter] use flask")
+    time.sleep(0.5)
+    terminal.send("\r")
+    assert terminal.wait() == 0, terminal.screen[-3000:]
+    answers = yaml.safe_load((tmp_path / "svc" / ".copier-answers.yml").read_text())
+    assert answers["framework"] == "flask" and answers["stack_reasons"]
+    readme = (tmp_path / "svc" / "README.md").read_text()
+    assert answers["stack_reasons"][0] in readme.split("## Why this stack", 1)[1]

@@ -234,6 +234,8 @@ def new(
         payload["reproduce"] = result.reproduce
         _emit_json(payload)
     else:
+        if yes and result.recommendation is not None and not dry_run:
+            ask.show_recommendation(result.recommendation, say)
         ask.report(result, dry_run=dry_run, say=say)
     if result.failed:
         raise typer.Exit(1)

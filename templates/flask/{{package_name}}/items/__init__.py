@@ -1,0 +1,1 @@
+"""Items: the example resource, stored in the `items` table and served under /api/items."""

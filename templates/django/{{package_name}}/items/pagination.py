@@ -1,0 +1,69 @@
+"""Limit/offset pagination that returns a plain JSON array.
+
+DRF's LimitOffsetPagination wraps results in an envelope (`count`, `next`, ...) and silently
+clamps bad values. This API answers with the array itself and rejects a bad `limit` or
+`offset` with 400.
+"""
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from django.db.models import QuerySet
+from rest_framework import serializers
+from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+_Row = TypeVar("_Row")
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 100
+
+
+class PageParamsSerializer(serializers.Serializer[dict[str, int]]):
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
+    offset = serializers.IntegerField(min_value=0, default=0)
+
+
+class LimitOffsetArrayPagination(BasePagination):
+    def paginate_queryset(
+        self,
+        queryset: QuerySet[Any, _Row] | Sequence[_Row],
+        request: Request,
+        view: APIView | None = None,
+    ) -> list[_Row]:
+        params = PageParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        limit: int = params.validated_data["limit"]
+        offset: int = params.validated_data["offset"]
+        return list(queryset[offset : offset + limit])
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response(data)
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return schema
+
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "description": f"Number of items to return (1-{MAX_LIMIT}).",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": MAX_LIMIT,
+                    "default": DEFAULT_LIMIT,
+                },
+            },
+            {
+                "name": "offset",
+                "in": "query",
+                "required": False,
+                "description": "Number of items to skip.",
+                "schema": {"type": "integer", "minimum": 0, "default": 0},
+            },
+        ]

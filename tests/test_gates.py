@@ -40,6 +40,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -185,14 +186,13 @@ def test_dockerfile_passes_hadolint(project: Path) -> None:
 
 def test_compose_file_is_consistent(project: Path) -> None:
     compose = yaml.safe_load((project / "compose.yaml").read_text())
-    services: dict[str, dict[str, object]] = compose["services"]
+    services: dict[str, dict[str, Any]] = compose["services"]
     volumes = set((compose.get("volumes") or {}).keys())
     for name, service in services.items():
         assert "image" in service or "build" in service, f"service {name} has no image or build"
-        depends = service.get("depends_on") or []
-        for target in depends if isinstance(depends, list) else dict(depends):  # type: ignore[call-overload]
+        for target in service.get("depends_on") or []:  # a list, or a mapping of names
             assert target in services, f"{name} depends on an unknown service {target!r}"
-        for mount in service.get("volumes") or []:  # type: ignore[attr-defined]
+        for mount in service.get("volumes") or []:
             source = str(mount).split(":", 1)[0]
             if not source.startswith((".", "/", "~", "$")):
                 assert source in volumes, f"{name} mounts an undeclared volume {source!r}"
@@ -234,7 +234,7 @@ def _env_example(project: Path) -> dict[str, str]:
     return values
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("variant", VARIANTS, ids=[f"django-{v}" for v in VARIANTS])
 def test_django_check_deploy_has_no_issues(projects: Projects, variant: str) -> None:
     if "django" not in STACKS:
         pytest.skip("no Django stack")
@@ -306,10 +306,12 @@ NOT_GENERATED_FILES = re.compile(r"^(uv\.lock|.*\.sqlite3.*|\.procfile-.*\.log|.
 SECRET_NAME = (
     r"(?:SECRET_KEY|[A-Z_]*PASSWORD[A-Z_]*|[A-Z_]*TOKEN|[A-Z_]+_SECRET|API_KEY|PRIVATE_KEY)"
 )
-# NAME = "literal" / NAME: literal / NAME=literal / "NAME": "literal" / NAME', 'literal'
+# NAME = "literal" / name: str = "literal" / NAME: literal / NAME=literal / "NAME": "literal"
+# / ("NAME", "literal")
 SECRET_ASSIGNMENT = re.compile(
-    rf"""(?ix)\b(?P<name>{SECRET_NAME})\b["']?\s*(?:[:=]|,)\s*(?P<value>[^\s#,)]*)"""
+    rf"""(?ix)\b(?P<name>{SECRET_NAME})\b(?::\s*[\w.\[\]|]+\s*=|["']?\s*[:=]|["']\s*,)\s*(?P<value>[^\s#,)]*)"""
 )
+COMMENT = re.compile(r"^\s*(#|//)")
 URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@'\"]+:(?P<password>[^@\s'\"/]+)@")
 PLACEHOLDER_PASSWORDS = {"password", "postgres"}
 RANDOM_TOKEN = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{32,}(?![A-Za-z0-9_-])")
@@ -327,17 +329,18 @@ def generated_files(project: Path) -> list[Path]:
     return files
 
 
-def _is_secret_value(value: str) -> bool:
-    """A literal that is not empty, not read from the environment and not a name."""
-    value = value.strip().strip("'\"")
-    if not value or value in {"None", "null", "''", '""'} or value.startswith(("[", "{", "(")):
+def _is_secret_value(raw: str, python: bool) -> bool:
+    """A literal that is not empty, not read from the environment and not a placeholder."""
+    quoted = raw[:1] in {"'", '"'}
+    value = raw.strip().strip("'\"")
+    if not value or value in {"None", "null", "~"} or raw.startswith(("[", "{", "(")):
         return False
     if re.fullmatch(r"\.+|<[^>]*>?", value):  # documentation placeholders: ... or <your key>
         return False
-    if value.startswith(("${", "$", "env", "os.", "environ", "settings.", "config.", "get")):
+    if value.startswith("$"):  # ${SECRET_KEY:?...}, $SECRET_KEY, $(command)
         return False
-    # NAME: VALUE where VALUE is another name or a call (e.g. SECRET_KEY: str, password=getpass())
-    return not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*(\(.*)?|str|bool|int", value)
+    # Unquoted in Python: a name or a call (env("SECRET_KEY"), str, secrets.token_hex(32)).
+    return quoted or not python
 
 
 def secret_findings(project: Path) -> list[str]:
@@ -356,8 +359,9 @@ def secret_findings(project: Path) -> list[str]:
             if "django-insecure" in line:
                 findings.append(f"{where}  [a django-insecure key]")
             if not in_tests:
-                for match in SECRET_ASSIGNMENT.finditer(line):
-                    if _is_secret_value(match["value"]):
+                prose = path.suffix == ".md" or COMMENT.match(line)
+                for match in [] if prose else SECRET_ASSIGNMENT.finditer(line):
+                    if _is_secret_value(match["value"], path.suffix == ".py"):
                         findings.append(f"{where}  [literal value for {match['name']}]")
                 for match in URL_PASSWORD.finditer(line):
                     password = match["password"]
@@ -386,18 +390,24 @@ def test_secret_rule_catches_leaks(tmp_path: Path) -> None:
     )
     (tmp_path / "tests/conftest.py").write_text('SECRET_KEY = "tests-only"\n')
     (tmp_path / "compose.yaml").write_text("  SECRET_KEY: ${SECRET_KEY:?set it}\n")
-    (tmp_path / ".env.example").write_text("SECRET_KEY=\nDATABASE_URL=\n")
+    (tmp_path / ".env.example").write_text("# SECRET_KEY: a long random value\nSECRET_KEY=\n")
+    (tmp_path / "README.md").write_text("export DEBUG=true  # no SECRET_KEY, plain HTTP\n")
     assert secret_findings(tmp_path) == []
-    leaks = tmp_path / "app/leaks.py"
-    for leak in (
-        'SECRET_KEY = "hunter2hunter2"',
-        "SECRET_KEY = 'django-insecure-abc'",
-        'DATABASE_URL = "postgresql://app:s3cr3t@db/app"',
-        "  POSTGRES_PASSWORD: hunter2",
-        f"KEY = {secrets.token_urlsafe(40)!r}",
+    for name, leak in (
+        ("app/leaks.py", 'SECRET_KEY = "hunter2hunter2"'),
+        ("app/leaks.py", 'secret_key: str = "hunter2hunter2"'),
+        ("app/leaks.py", 'os.environ.setdefault("SECRET_KEY", "hunter2")'),
+        ("app/leaks.py", "SECRET_KEY = 'django-insecure-abc'"),
+        ("app/leaks.py", 'DATABASE_URL = "postgresql://app:s3cr3t@db/app"'),
+        ("compose.yaml", "  POSTGRES_PASSWORD: hunter2"),
+        (".env.example", "SECRET_KEY=hunter2"),
+        ("README.md", f"export KEY={secrets.token_urlsafe(40)}"),
     ):
-        leaks.write_text(leak + "\n")
-        assert secret_findings(tmp_path), f"not caught: {leak}"
+        leaky = tmp_path / name
+        saved = leaky.read_text() if leaky.exists() else ""
+        leaky.write_text(saved + leak + "\n")
+        assert secret_findings(tmp_path), f"not caught in {name}: {leak}"
+        leaky.write_text(saved)
 
 
 def test_no_secret_in_generated_files(variant_project: Path) -> None:

@@ -1,0 +1,220 @@
+"""Fuzzing each running app from its own OpenAPI document, plus the regressions it found.
+
+Each stack's default rendering runs as a platform runs it (Procfile `release`, then `web`,
+production environment), once on SQLite and once on PostgreSQL (the production database,
+where text and integer limits differ). Schemathesis (the dev group's `st`, v4) then reads
+`/api/openapi.json` over loopback and sends generated requests, bounded by a fixed seed and
+`--max-examples`, checking two things only:
+
+- `not_a_server_error`: no input, however hostile, gets a 5xx;
+- `response_schema_conformance`: every documented response matches its schema.
+
+Whatever it found is also written down below as a plain httpx request (`REGRESSIONS`), run
+against every stack on both databases, so a fix stays fixed and the failure is readable
+without replaying a fuzzer. A regression that fails is a template bug, not a test bug.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import procfile
+import pytest
+from conftest import Projects
+from helpers import STACKS, clean_env
+
+DATABASES = ("sqlite", "postgresql")
+ST = Path(sys.executable).parent / "st"
+MAX_EXAMPLES = 30
+SEED = 20251122
+
+
+@dataclass
+class App:
+    stack: str
+    database: str
+    url: str
+    log: procfile.Running
+
+
+@pytest.fixture(
+    scope="module",
+    params=[(stack, database) for stack in STACKS for database in DATABASES],
+    ids=[f"{stack}-{database}" for stack in STACKS for database in DATABASES],
+)
+def app(request: pytest.FixtureRequest, projects: Projects) -> Iterator[App]:
+    """Each stack released and serving in production mode on a fresh, empty database."""
+    stack, database = request.param
+    project = projects.get(stack)
+    if database == "sqlite":
+        (project / "db.sqlite3").unlink(missing_ok=True)
+        env = procfile.production_env()
+        procfile.release(project, env)
+        with procfile.start(project, "web", env) as running:
+            yield App(stack, database, running.url, running)
+        return
+
+    import psycopg
+
+    admin: str = request.getfixturevalue("postgres_admin")
+    name = f"scaffold_fuzz_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        env = procfile.production_env(DATABASE_URL=f"{admin.rsplit('/', 1)[0]}/{name}")
+        procfile.release(project, env)
+        with procfile.start(project, "web", env) as running:
+            yield App(stack, database, running.url, running)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _server_log(app: App) -> str:
+    """The end of the server's last error record (where the exception names itself)."""
+    time.sleep(0.5)  # let the server flush what it logged about the request
+    records = [
+        line.replace("\\n", "\n")
+        for line in app.log.output().splitlines()
+        if any(word in line for word in ("Traceback", "Error", "ERROR", "Exception"))
+    ]
+    return "\n".join(records)[-1500:]
+
+
+# --- schemathesis --------------------------------------------------------------------------
+
+
+def test_schemathesis_finds_no_server_error_or_schema_mismatch(app: App, tmp_path: Path) -> None:
+    if not ST.exists():
+        pytest.fail(f"schemathesis is not installed at {ST} (dev group)")
+    result = subprocess.run(
+        [
+            str(ST),
+            "run",
+            f"{app.url}/api/openapi.json",
+            "--checks",
+            "not_a_server_error,response_schema_conformance",
+            "--max-examples",
+            str(MAX_EXAMPLES),
+            "--seed",
+            str(SEED),
+            "--workers",
+            "1",
+            "--request-timeout",
+            "10",
+            "--generation-database",
+            "none",
+            "--no-color",
+            "--output-truncate",
+            "false",
+        ],
+        cwd=tmp_path,
+        env=clean_env(NO_COLOR="1"),
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    failures = output[output.find("FAILURES") :] if "FAILURES" in output else output[-6000:]
+    assert result.returncode == 0 and "No issues found" in output, (
+        f"schemathesis on {app.stack} ({app.database}) found problems; each is also a "
+        f"regression below once understood:\n{failures[:12000]}\n"
+        f"--- server errors ---\n{_server_log(app)}"
+    )
+
+
+# --- regressions: what the fuzzer found, as plain requests --------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request the fuzzer found a 5xx with. `created_ok`: a 201 is a fine answer too."""
+
+    id: str
+    method: str
+    path: str
+    body: bytes | None = None
+    field: str | None = None
+    created_ok: bool = False
+
+
+def _json_body(value: dict[str, Any]) -> bytes:
+    return json.dumps(value).encode()
+
+
+BIG = "99999999999999999999999"  # beyond any integer column
+REGRESSIONS = [
+    # Flask: OverflowError (SQLite) / NumericValueOutOfRange (PostgreSQL) on big ids.
+    Case("get-id-beyond-int64", "GET", f"/api/items/{BIG}"),
+    Case("put-id-beyond-int64", "PUT", f"/api/items/{BIG}", _json_body({"name": "x"})),
+    Case("delete-id-beyond-int64", "DELETE", f"/api/items/{BIG}"),
+    Case("get-id-2**63", "GET", "/api/items/9223372036854775808"),
+    Case("get-id-2**31", "GET", "/api/items/2147483648"),
+    # Flask and Django: an offset beyond 64 bits reaches the database and overflows there.
+    Case("list-offset-2**63", "GET", "/api/items?offset=9223372036854775808"),
+    Case("list-offset-huge", "GET", "/api/items?offset=113071621372575538440986165248"),
+    # FastAPI and Flask on PostgreSQL: a NUL character cannot be stored in a text column.
+    Case("post-nul-in-name", "POST", "/api/items", _json_body({"name": "a\x00b"}), "name", True),
+    Case(
+        "post-nul-in-description",
+        "POST",
+        "/api/items",
+        _json_body({"name": "ok", "description": "a\x00b"}),
+        "description",
+        True,
+    ),
+    # FastAPI and Flask: a lone UTF-16 surrogate (valid JSON, not encodable as UTF-8).
+    Case("post-lone-surrogate-name", "POST", "/api/items", b'{"name": "\\ud800"}', "name"),
+    Case(
+        "post-lone-surrogate-description",
+        "POST",
+        "/api/items",
+        b'{"name": "ok", "description": "\\udfff"}',
+        "description",
+    ),
+    # FastAPI: the 422 handler echoes the input, and 1e999 is infinity, which JSON cannot hold.
+    Case("post-infinite-number-as-name", "POST", "/api/items", b'{"name": 1e999}', "name"),
+]
+
+
+@pytest.mark.parametrize("case", REGRESSIONS, ids=[case.id for case in REGRESSIONS])
+def test_fuzz_regression(app: App, case: Case) -> None:
+    # A fresh connection per request: a server that crashed on the previous one may have
+    # closed a kept-alive connection.
+    with httpx.Client(base_url=app.url, timeout=15) as client:
+        response = client.request(
+            case.method,
+            case.path,
+            content=case.body,
+            headers={"content-type": "application/json"} if case.body is not None else None,
+        )
+    request = f"{case.method} {case.path}" + (f" {case.body!r}" if case.body else "")
+    shown = f"{response.status_code} {response.headers.get('content-type')} {response.text[:300]!r}"
+    assert response.status_code < 500, (
+        f"{app.stack} ({app.database}): {request} -> {shown}\n"
+        f"--- server errors ---\n{_server_log(app)}"
+    )
+    if case.created_ok and response.status_code == 201:
+        item = response.json()
+        with httpx.Client(base_url=app.url, timeout=15) as client:
+            again = client.get(f"/api/items/{item['id']}")
+        assert again.status_code == 200 and again.json() == item, (
+            f"{request} was stored, but reads back as {again.status_code} {again.text[:300]!r}"
+        )
+        return
+    assert 400 <= response.status_code < 500, f"{request} -> {shown}"
+    assert "json" in response.headers.get("content-type", ""), (
+        f"{request}: a 4xx answer is JSON -> {shown}"
+    )
+    if case.field is not None:
+        assert case.field in response.text, f"{request}: the error names {case.field!r}: {shown}"

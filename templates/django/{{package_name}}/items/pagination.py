@@ -19,11 +19,14 @@ _Row = TypeVar("_Row")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
+# The largest OFFSET SQLite and PostgreSQL accept (a signed 64-bit integer); above it the
+# database errors out instead of returning an empty page.
+MAX_OFFSET = 2**63 - 1
 
 
 class PageParamsSerializer(serializers.Serializer[dict[str, int]]):
     limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
-    offset = serializers.IntegerField(min_value=0, default=0)
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
 
 
 class LimitOffsetArrayPagination(BasePagination):
@@ -64,6 +67,11 @@ class LimitOffsetArrayPagination(BasePagination):
                 "in": "query",
                 "required": False,
                 "description": "Number of items to skip.",
-                "schema": {"type": "integer", "minimum": 0, "default": 0},
+                "schema": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": MAX_OFFSET,
+                    "default": 0,
+                },
             },
         ]

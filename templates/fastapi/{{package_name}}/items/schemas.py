@@ -3,10 +3,34 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Description = Annotated[str, Field(max_length=2000)]
+
+def storable(value: str) -> str:
+    """Reject text a database cannot store: NUL (PostgreSQL refuses it) and lone surrogates
+    (not encodable as UTF-8), so such input is a 422 instead of a 500."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(storable),
+]
+Description = Annotated[str, Field(max_length=2000), AfterValidator(storable)]
 
 
 class ItemIn(BaseModel):

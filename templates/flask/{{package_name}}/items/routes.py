@@ -4,12 +4,22 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from ..extensions import db
 from .models import Item
 from .schemas import ItemSchema, ListArgsSchema
+
+# Ids are PostgreSQL integers; a larger id cannot exist (and would overflow the query).
+MAX_ID = 2**31 - 1
+
+
+def get_item_or_404(id: int) -> Item:
+    if not 0 < id <= MAX_ID:
+        abort(404)
+    return db.get_or_404(Item, id)
+
 
 blp = Blueprint(
     "items",
@@ -50,13 +60,13 @@ class ItemDetail(MethodView):
     @blp.response(200, ItemSchema)
     def get(self, id: int) -> Item:
         """Get one item."""
-        return db.get_or_404(Item, id)
+        return get_item_or_404(id)
 
     @blp.arguments(ItemSchema)
     @blp.response(200, ItemSchema)
     def put(self, data: dict[str, Any], id: int) -> Item:
         """Replace an item's name and description."""
-        item = db.get_or_404(Item, id)
+        item = get_item_or_404(id)
         item.name = data["name"]
         item.description = data["description"]
         db.session.commit()
@@ -65,6 +75,6 @@ class ItemDetail(MethodView):
     @blp.response(204)
     def delete(self, id: int) -> None:
         """Delete an item."""
-        item = db.get_or_404(Item, id)
+        item = get_item_or_404(id)
         db.session.delete(item)
         db.session.commit()

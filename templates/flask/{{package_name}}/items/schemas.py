@@ -22,6 +22,21 @@ class UTCDateTime(ma.fields.DateTime):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
+# The largest OFFSET SQLite and PostgreSQL accept (a signed 64-bit integer).
+MAX_OFFSET = 2**63 - 1
+
+
+def storable(value: str) -> None:
+    """Reject text a database cannot store: NUL (PostgreSQL refuses it) and lone surrogates
+    (not encodable as UTF-8), so such input is a 422 instead of a 500."""
+    if "\x00" in value:
+        raise ma.ValidationError("Must not contain NUL characters.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ma.ValidationError("Must be valid Unicode text.") from None
+
+
 class ItemSchema(ma.Schema):
     """An item as sent (POST, PUT: a full replace) and as returned.
 
@@ -30,8 +45,8 @@ class ItemSchema(ma.Schema):
     """
 
     id = ma.fields.Integer(dump_only=True)
-    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
-    description = ma.fields.String(load_default="", validate=validate.Length(max=2000))
+    name = ma.fields.String(required=True, validate=[validate.Length(min=1, max=100), storable])
+    description = ma.fields.String(load_default="", validate=[validate.Length(max=2000), storable])
     created_at = UTCDateTime(dump_only=True)
 
     @ma.pre_load
@@ -46,4 +61,4 @@ class ListArgsSchema(ma.Schema):
     """Query string of GET /api/items."""
 
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
-    offset = ma.fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = ma.fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET))

@@ -7,6 +7,7 @@ instead when SCAFFOLD_REQUIRE_SERVICES=1 (CI sets it), so CI can never pass by s
 from __future__ import annotations
 
 import os
+import re
 import socket
 import uuid
 from collections.abc import Iterator
@@ -101,12 +102,9 @@ _STACK_SECONDS: dict[str, float] = {}
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Add each test's time to the stacks its id names, for the summary below."""
+    name = report.nodeid.split("::")[-1]
     for stack in STACKS:
-        if (
-            f"[{stack}" in report.nodeid
-            or f"-{stack}" in report.nodeid
-            or f"{stack}-" in report.nodeid
-        ):
+        if re.search(rf"(^|[\[_-]){stack}($|[\]_-])", name):
             _STACK_SECONDS[stack] = _STACK_SECONDS.get(stack, 0.0) + report.duration
 
 

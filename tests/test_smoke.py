@@ -17,14 +17,24 @@ from helpers import STACKS, clean_env, closed_port, run
 pytestmark = pytest.mark.smoke
 
 
-@pytest.fixture(scope="module", params=STACKS)
+# Every option off: the smallest project each stack can generate.
+MINIMAL = {"docker": False, "ci": "none"}
+STACK_MINIMAL = {"django": {"celery": False}}
+VARIANTS = [(stack, variant) for stack in STACKS for variant in ("default", "minimal")]
+
+
+@pytest.fixture(scope="module", params=VARIANTS, ids=[f"{s}-{v}" for s, v in VARIANTS])
 def project(request: pytest.FixtureRequest, projects: Projects) -> Path:
-    """The default rendering of each stack, installed once and shared."""
-    return projects.get(request.param)
+    """The default and the all-options-off rendering of each stack, installed once, shared."""
+    stack, variant = request.param
+    if variant == "default":
+        return projects.get(stack)
+    return projects.get(stack, **MINIMAL, **STACK_MINIMAL.get(stack, {}))
 
 
-def _framework(project: Path) -> str:
-    return project.parent.name.rstrip("0123456789")
+@pytest.fixture(scope="module")
+def django_project(projects: Projects) -> Path:
+    return projects.get("django")
 
 
 def test_own_tests_pass_without_services(project: Path) -> None:
@@ -78,9 +88,8 @@ def test_web_refuses_to_start_without_secret_key(project: Path) -> None:
         assert "SECRET_KEY" in web.output(), web.output()[-2000:]
 
 
-def test_django_admin_login_renders(project: Path) -> None:
-    if _framework(project) != "django":
-        pytest.skip("only Django has an admin")
+def test_django_admin_login_renders(django_project: Path) -> None:
+    project = django_project
     (project / "db.sqlite3").unlink(missing_ok=True)
     env = procfile.production_env()
     procfile.release(project, env)
@@ -89,9 +98,8 @@ def test_django_admin_login_renders(project: Path) -> None:
         assert page.status_code == 200 and 'name="password"' in page.text
 
 
-def test_django_celery_round_trip(project: Path, redis_url: str) -> None:
-    if _framework(project) != "django":
-        pytest.skip("only Django has a worker")
+def test_django_celery_round_trip(django_project: Path, redis_url: str) -> None:
+    project = django_project
     (project / "db.sqlite3").unlink(missing_ok=True)
     broker = f"{redis_url}/7"
     env = procfile.production_env(CELERY_BROKER_URL=broker, CELERY_RESULT_BACKEND=broker)

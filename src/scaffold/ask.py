@@ -4,7 +4,6 @@ progress while installing, and the final report. Nothing here runs without a ter
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -97,24 +96,15 @@ def confirm_stack(rec: Recommendation) -> str:
 def with_progress(
     label: str, step: Callable[[], StepResult], say: Callable[[str], None]
 ) -> StepResult:
-    """A spinner on a terminal, plain start and end lines otherwise."""
+    """A spinner while `step` runs on a terminal, a plain start line otherwise; the report
+    says how it ended."""
     if not is_terminal():
         say(f"{label}...")
-        result = step()
-        say(result.detail)
-        return result
+        return step()
     from rich.console import Console
 
-    started = time.monotonic()
     with Console(file=sys.stderr).status(f"{label}..."):
-        result = step()
-    typer.echo(
-        f"{result.detail}"
-        if result.status != "done"
-        else f"{label}: done in {time.monotonic() - started:.1f}s.",
-        err=True,
-    )
-    return result
+        return step()
 
 
 def report(result: NewResult, *, dry_run: bool, say: Callable[[str], None]) -> None:

@@ -311,7 +311,7 @@ def update(
             path,
             answers,
             vcs_ref=vcs_ref,
-            conflict=conflict.value,
+            conflict="rej" if conflict is Conflict.rej else "inline",
             dry_run=dry_run,
             interactive=ask.can_prompt(),
         )

@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import subprocess
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -106,18 +108,9 @@ def _message(error: BaseException) -> str:
     return text[0] if text else type(error).__name__
 
 
-def copy(
-    source: TemplateSource,
-    destination: Path,
-    data: dict[str, Any],
-    *,
-    vcs_ref: str | None,
-    defaults: bool,
-    user_defaults: dict[str, Any],
-    quiet: bool,
-) -> dict[str, Any]:
-    """Render the template into `destination` and return the recorded answers."""
-    import copier
+@contextmanager
+def _copier_errors(source: str, vcs_ref: str | None) -> Iterator[None]:
+    """Turn Copier's exceptions into one-sentence RenderErrors (2: bad input, 1: a failure)."""
     from copier.errors import CopierError, InteractiveSessionError, UserMessageError
     from plumbum import ProcessExecutionError
 
@@ -125,16 +118,7 @@ def copy(
         with warnings.catch_warnings():
             # The dirty-checkout warning is already said in plain words by ref_warnings().
             warnings.simplefilter("ignore")
-            copier.run_copy(
-                source.location,
-                destination,
-                data=data,
-                vcs_ref=vcs_ref,
-                defaults=defaults,
-                user_defaults=user_defaults,
-                quiet=quiet,
-                unsafe=False,
-            )
+            yield
     except InteractiveSessionError as error:
         raise RenderError(
             "No terminal to ask the template questions; pass --yes or -d KEY=VALUE.", 2
@@ -150,12 +134,38 @@ def copy(
     except UserMessageError as error:
         raise RenderError(_message(error), 2) from error
     except (CopierError, OSError, subprocess.SubprocessError) as error:
-        raise RenderError(f"Rendering failed: {_message(error)}") from error
+        raise RenderError(f"Copier failed: {_message(error)}") from error
     except ProcessExecutionError as error:
         # Copier shells out to git through plumbum: an unreachable URL ends here.
         raise RenderError(
-            f"Could not fetch the template from {source.location}: git failed ({_message(error)})."
+            f"Could not fetch the template from {source}: git failed ({_message(error)})."
         ) from error
+
+
+def copy(
+    source: TemplateSource,
+    destination: Path,
+    data: dict[str, Any],
+    *,
+    vcs_ref: str | None,
+    defaults: bool,
+    user_defaults: dict[str, Any],
+    quiet: bool,
+) -> dict[str, Any]:
+    """Render the template into `destination` and return the recorded answers."""
+    import copier
+
+    with _copier_errors(source.location, vcs_ref):
+        copier.run_copy(
+            source.location,
+            destination,
+            data=data,
+            vcs_ref=vcs_ref,
+            defaults=defaults,
+            user_defaults=user_defaults,
+            quiet=quiet,
+            unsafe=False,
+        )
     return read_answers(destination)
 
 
@@ -164,40 +174,25 @@ def update(
     data: dict[str, Any],
     *,
     vcs_ref: str | None,
-    conflict: str,
+    conflict: Literal["inline", "rej"],
     defaults: bool,
     quiet: bool,
 ) -> None:
     """Copier's own update, through its public API: three-way merge of template changes."""
     import copier
-    from copier.errors import CopierError, InteractiveSessionError, UserMessageError
-    from plumbum import ProcessExecutionError
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            copier.run_update(
-                project,
-                data=data,
-                vcs_ref=vcs_ref,
-                conflict=conflict,  # type: ignore[arg-type]
-                defaults=defaults,
-                overwrite=True,
-                skip_answered=True,
-                quiet=quiet,
-                unsafe=False,
-            )
-    except InteractiveSessionError as error:
-        raise RenderError(
-            "The new template version asks a question and there is no terminal; pass -d KEY=VALUE.",
-            2,
-        ) from error
-    except ValueError as error:
-        raise RenderError(f"The update failed: {_message(error)}", 2) from error
-    except UserMessageError as error:
-        raise RenderError(_message(error), 2) from error
-    except (CopierError, OSError, subprocess.SubprocessError, ProcessExecutionError) as error:
-        raise RenderError(f"The update failed: {_message(error)}") from error
+    with _copier_errors(str(read_answers(project).get("_src_path")), vcs_ref):
+        copier.run_update(
+            project,
+            data=data,
+            vcs_ref=vcs_ref,
+            conflict=conflict,
+            defaults=defaults,
+            overwrite=True,
+            skip_answered=True,
+            quiet=quiet,
+            unsafe=False,
+        )
 
 
 def read_answers(project: Path) -> dict[str, Any]:

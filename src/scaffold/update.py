@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from scaffold import render
 
@@ -38,15 +38,20 @@ def _git(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, check=False)
 
 
-def preflight(project: Path, data: dict[str, Any]) -> dict[str, Any]:
-    """Refuse, in one sentence, anything that would make the update unsafe."""
-    project = project.resolve()
+def project_answers(project: Path) -> dict[str, Any]:
+    """The recorded answers of a generated project, or a refusal saying it is not one."""
     if not (project / render.ANSWERS_FILE).is_file():
         raise UpdateRefused(
             f"{project} is not a generated project (no {render.ANSWERS_FILE}); run this inside "
             "one or pass its path."
         )
-    answers = render.read_answers(project)
+    return render.read_answers(project)
+
+
+def preflight(project: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """Refuse, in one sentence, anything that would make the update unsafe."""
+    project = project.resolve()
+    answers = project_answers(project)
     if "framework" in data and data["framework"] != answers.get("framework"):
         raise UpdateRefused(
             f"This project is {answers.get('framework')}; changing the framework is not an "
@@ -97,7 +102,7 @@ def run(
     data: dict[str, Any],
     *,
     vcs_ref: str | None,
-    conflict: str,
+    conflict: Literal["inline", "rej"],
     dry_run: bool,
     interactive: bool,
 ) -> UpdateResult:
@@ -163,12 +168,7 @@ def latest_tag(source: str) -> str | None:
 
 def check(project: Path) -> dict[str, Any]:
     project = project.resolve()
-    if not (project / render.ANSWERS_FILE).is_file():
-        raise UpdateRefused(
-            f"{project} is not a generated project (no {render.ANSWERS_FILE}); run this inside "
-            "one or pass its path."
-        )
-    answers = render.read_answers(project)
+    answers = project_answers(project)
     source = str(answers.get("_src_path", ""))
     current = str(answers.get("_commit", ""))
     latest = latest_tag(source)

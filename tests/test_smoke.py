@@ -98,41 +98,25 @@ def test_django_admin_login_renders(django_project: Path) -> None:
         assert page.status_code == 200 and 'name="password"' in page.text
 
 
+def _django_shell(project: Path, code: str, env: dict[str, str]) -> str:
+    command = ["uv", "run", "python", "manage.py", "shell", "-c", code]
+    return run(command, project, env=env, timeout=120).stdout
+
+
 def test_django_celery_round_trip(django_project: Path, redis_url: str) -> None:
     project = django_project
     (project / "db.sqlite3").unlink(missing_ok=True)
     broker = f"{redis_url}/7"
     env = procfile.production_env(CELERY_BROKER_URL=broker, CELERY_RESULT_BACKEND=broker)
     procfile.release(project, env)
-    package = "demo_app"
-    run(
-        [
-            "uv",
-            "run",
-            "python",
-            "manage.py",
-            "shell",
-            "-c",
-            f"from {package}.items.models import Item; Item.objects.create(name='one')",
-        ],
-        project,
-        env=env,
+    _django_shell(
+        project, "from demo_app.items.models import Item; Item.objects.create(name='one')", env
     )
     with procfile.start(project, "worker", env, wait_for_port=False) as worker:
-        sent = run(
-            [
-                "uv",
-                "run",
-                "python",
-                "manage.py",
-                "shell",
-                "-c",
-                f"from {package}.items.tasks import summarize; "
-                "print(summarize.delay().get(timeout=60))",
-            ],
+        sent = _django_shell(
             project,
-            env=env,
-            timeout=120,
+            "from demo_app.items.tasks import summarize; print(summarize.delay().get(timeout=60))",
+            env,
         )
-        assert "{'count': 1}" in sent.stdout, sent.stdout + worker.output()[-2000:]
+        assert "{'count': 1}" in sent, sent + worker.output()[-2000:]
         assert "items.summarize" in worker.output()

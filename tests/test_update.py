@@ -225,3 +225,20 @@ def test_new_renders_the_newest_tag_by_default(template: Path, tmp_path: Path) -
         ).stdout
         == ""
     )
+
+
+def test_untagged_and_dirty_checkouts_are_announced(tmp_path: Path) -> None:
+    template = tmp_path / "scaffold"
+    clone_template(template)
+    git(template, "tag", "-d", "v1.0.0")
+    env = clean_env(SCAFFOLD_TEMPLATE=str(template))
+    head = git(template, "rev-parse", "--short", "HEAD").strip()
+    clean = scaffold("new", "untagged", "-f", "flask", "-y", "--no-install", cwd=tmp_path, env=env)
+    assert clean.returncode == 0, clean.stderr
+    assert f"has no release tags; rendering commit {head}" in clean.stdout
+    assert "uncommitted changes" not in clean.stdout
+
+    (template / "templates/flask/NOTES.md").write_text("work in progress\n")
+    dirty = scaffold("new", "dirty", "-f", "flask", "-y", "--no-install", cwd=tmp_path, env=env)
+    assert dirty.returncode == 0, dirty.stderr
+    assert "uncommitted changes" in dirty.stdout and "cannot reproduce" in dirty.stdout

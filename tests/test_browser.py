@@ -179,9 +179,8 @@ def test_api_docs_render_every_operation(chromium: str, web: App) -> None:
     )
 
 
+@pytest.mark.parametrize("web", ["django"], indirect=True)
 def test_django_admin_login_form_renders(chromium: str, web: App) -> None:
-    if _framework(web.project) != "django":
-        pytest.skip("only Django has an admin")
     dom, console = dump_dom(chromium, f"{web.url}/admin/login/")
     assert re.search(r'<input[^>]+name="password"', dom), (
         f"no password field on /admin/login/:\n{dom[:3000]}\n{console}"

@@ -4,6 +4,7 @@ from django.db import DatabaseError, connection
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,6 +25,8 @@ class HealthView(APIView):
     # would itself need the database.
     authentication_classes = ()
     permission_classes = (AllowAny,)
+    # Probes want JSON only: no content negotiation, no browsable-API rendering per request.
+    renderer_classes = (JSONRenderer,)
 
     @extend_schema(
         operation_id="health",

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import shlex
-import signal
 import socket
 import statistics
 import subprocess
@@ -20,31 +19,17 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import yaml
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from helpers import APP_VARIABLES, REPO
+from helpers import STACKS as STACKS  # re-exported for the scripts
+from procfile import stop_process_group
 
-REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "benchmarks"
 VENV_BIN = REPO / ".venv" / "bin"
 SCAFFOLD = str(VENV_BIN / "scaffold")
 COPIER = str(VENV_BIN / "copier")
-STACKS = sorted(yaml.safe_load((REPO / "src/scaffold/stacks.yaml").read_text()))
 PROJECT = "bench_app"  # NAME given to `scaffold new`: distribution and package name alike
 
-# Variables a generated app reads, plus an activated virtualenv: never leak the caller's.
-_APP_VARIABLES = (
-    "DATABASE_URL",
-    "SECRET_KEY",
-    "DEBUG",
-    "ALLOWED_HOSTS",
-    "LOG_LEVEL",
-    "PORT",
-    "CELERY_BROKER_URL",
-    "CELERY_RESULT_BACKEND",
-    "SECURE_SSL_REDIRECT",
-    "WEB_CONCURRENCY",
-    "VIRTUAL_ENV",
-    "DJANGO_SETTINGS_MODULE",
-)
 _GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "bench",
     "GIT_AUTHOR_EMAIL": "bench@localhost.invalid",
@@ -64,7 +49,7 @@ def clean_env(**extra: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in _APP_VARIABLES and key != "PYTHONDONTWRITEBYTECODE"
+        if key not in (*APP_VARIABLES, "WEB_CONCURRENCY", "PYTHONDONTWRITEBYTECODE")
     }
     env.update(_GIT_IDENTITY)
     env.update(extra)
@@ -265,10 +250,4 @@ def server(
             time.sleep(0.2)
         yield url
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        stop_process_group(process)

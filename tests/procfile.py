@@ -48,7 +48,8 @@ class Running:
         return self.log.read_text(errors="replace")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the whole group (bash, uv, the server and its workers), SIGKILL if it lingers."""
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -101,4 +102,4 @@ def start(
                 time.sleep(0.2)
         yield running
     finally:
-        _stop(process)
+        stop_process_group(process)

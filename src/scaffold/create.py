@@ -7,6 +7,7 @@ before anything is written.
 
 from __future__ import annotations
 
+import os
 import shlex
 import tempfile
 from collections.abc import Callable
@@ -170,7 +171,7 @@ def new(
     try:
         names.derive(request.name)
         data = collect(request.data, request.data_file)
-        destination = (request.output_dir / request.name).absolute()
+        destination = Path(os.path.abspath(request.output_dir / request.name))
         target.check(destination)
         source = render.resolve_source(request.template)
         choice = choose_stack(request, data, ask_answers, confirm)

@@ -3,6 +3,7 @@ and CONTRACT.md exercised over HTTP on SQLite and PostgreSQL (DB-down 503 includ
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -120,3 +121,32 @@ def test_django_celery_round_trip(django_project: Path, redis_url: str) -> None:
         )
         assert "{'count': 1}" in sent, sent + worker.output()[-2000:]
         assert "items.summarize" in worker.output()
+
+
+def _newest_python() -> str | None:
+    """A Python 3.13 to run the generated projects on (pyenv's, or one on PATH)."""
+    root = subprocess.run(["pyenv", "root"], capture_output=True, text=True, check=False).stdout
+    candidates = sorted(Path(root.strip()).glob("versions/3.13*/bin/python3.13")) if root else []
+    found = shutil.which("python3.13")
+    candidates += [Path(found)] if found else []
+    for candidate in candidates:
+        if subprocess.run([candidate, "-V"], capture_output=True, check=False).returncode == 0:
+            return str(candidate)
+    return None
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_own_tests_pass_on_python_3_13(stack: str, projects: Projects, tmp_path: Path) -> None:
+    """CONTRACT.md §1: requires-python >= 3.11 and works on 3.11, 3.12 and 3.13."""
+    python = _newest_python()
+    if python is None:
+        pytest.skip("no Python 3.13 interpreter found (pyenv or PATH)")
+    project = projects.get(stack)
+    # A second environment outside the shared project, which other tests read file by file.
+    env = clean_env(UV_PROJECT_ENVIRONMENT=str(tmp_path / "venv-3.13"))
+    result = run(
+        ["uv", "run", "--python", python, "pytest", "-q", "-p", "no:cacheprovider"],
+        project,
+        env=env,
+    )
+    assert " passed" in result.stdout

@@ -96,6 +96,7 @@ async def test_list_defaults_to_fifty(client: AsyncClient) -> None:
         ({"limit": "many"}, "limit"),
         ({"offset": -1}, "offset"),
         ({"offset": "x"}, "offset"),
+        ({"offset": 2**63}, "offset"),
     ],
 )
 async def test_list_rejects_bad_paging(
@@ -150,6 +151,8 @@ async def test_missing_item_is_404(client: AsyncClient, method: str, item_id: st
         ({"name": 42}, "name"),
         ({"name": "Widget", "description": "x" * 2001}, "description"),
         ({"name": "Widget", "description": None}, "description"),
+        ({"name": "nul\x00byte"}, "name"),
+        ({"name": "Widget", "description": "nul\x00byte"}, "description"),
     ],
 )
 @pytest.mark.parametrize("method", ["POST", "PUT"])
@@ -192,6 +195,23 @@ async def test_malformed_body_is_a_json_4xx(
     assert 400 <= response.status_code < 500
     assert response.headers["content-type"] == "application/json"
     assert "detail" in response.json()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'{"name": "\\ud800"}', b'{"name": "Widget", "description": "\\udfff"}', b'{"name": 1e999}'],
+)
+async def test_input_json_cannot_echo_is_a_422_not_a_500(
+    client: AsyncClient, content: bytes
+) -> None:
+    # Found by fuzzing: a lone surrogate or an infinite number in the 422's echo of the input
+    # used to make the error response itself fail.
+    response = await client.post(
+        "/api/items", content=content, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"]
 
 
 async def test_trailing_slash_works_for_every_method(client: AsyncClient) -> None:

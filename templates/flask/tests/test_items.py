@@ -40,6 +40,11 @@ def test_description_defaults_to_empty(client: FlaskClient) -> None:
         {"name": 42},
         {"name": "ok", "description": "x" * 2001},
         {"name": "ok", "description": None},
+        # Found by fuzzing: text a database cannot store was a 500.
+        {"name": "nul\x00byte"},
+        {"name": "ok", "description": "nul\x00byte"},
+        {"name": "\ud800"},
+        {"name": "ok", "description": "\udfff"},
     ],
 )
 def test_create_rejects_invalid_fields(client: FlaskClient, body: dict[str, Any]) -> None:
@@ -121,6 +126,7 @@ def test_list_limit_defaults_to_50(client: FlaskClient) -> None:
         ("limit=abc", "limit"),
         ("offset=-1", "offset"),
         ("offset=x", "offset"),
+        (f"offset={2**63}", "offset"),
     ],
 )
 def test_list_rejects_bad_pagination(client: FlaskClient, query: str, field: str) -> None:
@@ -161,8 +167,9 @@ def test_delete(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
-def test_missing_item_is_a_json_404(client: FlaskClient, method: str) -> None:
-    response = client.open("/api/items/999999", method=method, json={"name": "x"})
+@pytest.mark.parametrize("item_id", ["999999", str(2**31), "99999999999999999999999"])
+def test_missing_item_is_a_json_404(client: FlaskClient, method: str, item_id: str) -> None:
+    response = client.open(f"/api/items/{item_id}", method=method, json={"name": "x"})
 
     assert response.status_code == 404
     assert response.is_json

@@ -173,6 +173,7 @@ def test_dry_run_writes_nothing_and_lists_files(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["dry_run"] is True and ".copier-answers.yml" in payload["files"]
+    assert payload["commands"][-1] == "uv sync" and payload["commands"][0].startswith("git init")
     assert list(tmp_path.iterdir()) == []
     text = scaffold("new", "plan", "-f", "flask", "-y", "--dry-run", *HEAD, cwd=tmp_path)
     assert "nothing was written" in text.stdout and ".copier-answers.yml" in text.stdout

@@ -118,9 +118,10 @@ def report(result: NewResult, *, dry_run: bool, say: Callable[[str], None]) -> N
         say(f"Dry run: nothing was written. Would create {result.path} ({result.framework}):")
         for path in result.files:
             say(f"  {path}")
-        say("Then run:")
-        say(f"  git init && git add -A && git commit   (in {result.path})")
-        say("  uv sync")
+        if result.commands:
+            say(f"Then, in {result.path}:")
+            for command in result.commands:
+                say(f"  {command}")
     else:
         say(
             f"Created {result.path} ({result.framework}) from {result.template} "

@@ -55,6 +55,7 @@ class NewResult:
     template: str
     steps: list[post.StepResult] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)
     next_steps: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     reproduce: str | None = None
@@ -76,6 +77,7 @@ class NewResult:
             "template": self.template,
             "steps": [step.__dict__ for step in self.steps],
             "files": self.files,
+            "commands": self.commands,
             "next_steps": self.next_steps,
             "notes": self.notes,
         }
@@ -208,6 +210,10 @@ def new(
         "user_defaults": post.git_user_defaults(),
         "quiet": quiet,
     }
+    if request.git:
+        result.commands.append(post.GIT_COMMANDS)
+    if request.install:
+        result.commands.append("uv sync")
     if request.dry_run:
         with tempfile.TemporaryDirectory(prefix="scaffold-dry-run-") as scratch:
             rendered = Path(scratch) / request.name

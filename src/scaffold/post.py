@@ -18,6 +18,7 @@ from pathlib import Path
 
 from scaffold.stacks import stack
 
+GIT_COMMANDS = "git init -b main && git add -A && git commit -m 'Initial commit from scaffold'"
 FALLBACK_IDENTITY = ("scaffold", "scaffold@localhost.invalid")
 
 

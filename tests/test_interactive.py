@@ -65,6 +65,19 @@ class Terminal:
     def send(self, keys: str) -> None:
         os.write(self.master, keys.encode())
 
+    def press(self, key: str, until: str) -> None:
+        """One keypress for a raw-mode prompt. Switching to raw mode flushes keys typed
+        before it, so a key sent too early is lost: press again until it took effect."""
+        for _ in range(10):
+            time.sleep(0.3)
+            self.send(key)
+            try:
+                self.expect(until, timeout=3)
+                return
+            except AssertionError:
+                continue
+        self.expect(until, timeout=1)
+
     def wait(self, timeout: float = 120) -> int:
         deadline = time.monotonic() + timeout
         while self.process.poll() is None and time.monotonic() < deadline:
@@ -98,9 +111,7 @@ def test_questions_pick_override_render_and_reproduce(tmp_path: Path) -> None:
         terminal.send(answer + "\r")
     terminal.expect("[Enter] use django")
     assert "Because:" in terminal.screen and "Runner-up:" in terminal.screen
-    time.sleep(0.5)  # getchar switches to raw mode, which flushes keys typed before it
-    terminal.send("3")  # flask instead, one key
-    terminal.expect("Using flask instead of django.")
+    terminal.press("3", until="Using flask instead of django.")  # another stack, one key
     terminal.expect("To do this again without questions:")
     assert terminal.wait() == 0, terminal.screen[-3000:]
     reproduce = terminal.screen.split("To do this again without questions:", 1)[1]
@@ -139,8 +150,7 @@ def test_accepting_the_pick_records_its_reasons(tmp_path: Path) -> None:
         tmp_path,
     )
     terminal.expect("[Enter] use flask")
-    time.sleep(0.5)
-    terminal.send("\r")
+    terminal.press("\r", until="Using flask.")
     assert terminal.wait() == 0, terminal.screen[-3000:]
     answers = yaml.safe_load((tmp_path / "svc" / ".copier-answers.yml").read_text())
     assert answers["framework"] == "flask" and answers["stack_reasons"]

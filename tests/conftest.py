@@ -14,18 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import REPO, STACKS, render, run
+from helpers import REPO, STACKS, missing, render, run
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "SCAFFOLD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-
-
-def _service_missing(reason: str) -> None:
-    if os.environ.get("SCAFFOLD_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{reason} (SCAFFOLD_REQUIRE_SERVICES=1, so this is a failure, not a skip)")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +35,7 @@ def postgres_admin() -> str:
         with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
             pass
     except psycopg.Error as error:
-        _service_missing(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}")
+        missing(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}")
     return POSTGRES_ADMIN_URL
 
 
@@ -67,7 +61,7 @@ def redis_url() -> str:
             if not sock.recv(64).startswith(b"+PONG"):
                 raise OSError("no PONG")
     except OSError as error:
-        _service_missing(f"Redis is not reachable at {REDIS_HOST}:{REDIS_PORT}: {error}")
+        missing(f"Redis is not reachable at {REDIS_HOST}:{REDIS_PORT}: {error}")
     return f"redis://{REDIS_HOST}:{REDIS_PORT}"
 
 

@@ -32,6 +32,16 @@ APP_VARIABLES = (
 JINJA_LEFTOVER = re.compile(r"{{|}}|{%|%}")
 
 
+def missing(reason: str) -> None:
+    """A tool or service the test needs is absent: skip saying why, or fail in CI, where
+    SCAFFOLD_REQUIRE_SERVICES=1 makes sure nothing passes by skipping."""
+    import pytest
+
+    if os.environ.get("SCAFFOLD_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason} (SCAFFOLD_REQUIRE_SERVICES=1, so this is a failure, not a skip)")
+    pytest.skip(reason)
+
+
 def render(destination: Path, framework: str, **answers: Any) -> Path:
     """Render the working tree of this checkout (uncommitted changes included)."""
     import copier

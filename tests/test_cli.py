@@ -250,3 +250,36 @@ def test_version_flag() -> None:
         env=os.environ.copy(),
     )
     assert result.stdout.startswith("scaffold ")
+
+
+def test_interrupted_install_keeps_the_finished_project(tmp_path: Path) -> None:
+    from scaffold import create
+
+    def interrupted(step: object) -> create.post.StepResult:
+        raise KeyboardInterrupt
+
+    request = create.NewRequest(
+        name="cut",
+        output_dir=tmp_path,
+        framework="flask",
+        yes=True,
+        data=[],
+        data_file=None,
+        answers={},
+        template=str(REPO),
+        vcs_ref="HEAD",
+        git=True,
+        install=True,
+        dry_run=False,
+        interactive=False,
+    )
+    result = create.new(
+        request,
+        ask_answers=lambda a: a,
+        confirm=lambda r: r.framework,
+        say=lambda line: None,
+        installing=interrupted,
+        quiet=True,
+    )
+    assert result.failed and (tmp_path / "cut" / ".git").is_dir()
+    assert result.steps[-1].detail.endswith("&& uv sync")

@@ -224,24 +224,25 @@ def new(
     else:
         with target.undo_on_failure(destination):
             result.answers = render.copy(source, destination, data, **copy_args)
-        if request.git:
-            commit = result.answers.get("_commit", "unknown")
-            result.steps.append(
-                post.git_init(destination, f"Initial commit from scaffold ({commit})")
-            )
-        if request.install:
-            try:
-                result.steps.append(installing(lambda: post.uv_sync(destination)))
-            except KeyboardInterrupt:
-                # The project is complete and committed; only the install was cut short.
+        try:
+            if request.git:
+                commit = result.answers.get("_commit", "unknown")
                 result.steps.append(
-                    post.StepResult(
-                        "install",
-                        "failed",
-                        f"Interrupted; the project is in {destination}: finish with "
-                        f"cd {shlex.quote(str(destination))} && uv sync",
-                    )
+                    post.git_init(destination, f"Initial commit from scaffold ({commit})")
                 )
+            if request.install:
+                result.steps.append(installing(lambda: post.uv_sync(destination)))
+        except KeyboardInterrupt:
+            # The project is complete; only the steps after rendering were cut short.
+            result.steps.append(
+                post.StepResult(
+                    "interrupted",
+                    "failed",
+                    f"Interrupted; the project is in {destination}: finish with "
+                    f"cd {shlex.quote(str(destination))} && "
+                    f"{' && '.join(result.commands[len(result.steps) :])}",
+                )
+            )
     installed = any(s.name == "install" and s.status == "done" for s in result.steps)
     result.next_steps = post.next_steps(
         destination, choice.framework, project_names.package, installed

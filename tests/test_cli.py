@@ -283,3 +283,17 @@ def test_interrupted_install_keeps_the_finished_project(tmp_path: Path) -> None:
     )
     assert result.failed and (tmp_path / "cut" / ".git").is_dir()
     assert result.steps[-1].detail.endswith("&& uv sync")
+
+
+def test_a_failed_install_exits_1_and_says_how_to_finish(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake_uv = bin_dir / "uv"
+    fake_uv.write_text("#!/bin/sh\necho 'error: no network' >&2\nexit 2\n")
+    fake_uv.chmod(0o755)
+    env = clean_env(PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    result = scaffold("new", "offline", "-f", "flask", "-y", *HEAD, cwd=tmp_path, env=env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "uv sync failed (error: no network)" in result.stdout
+    assert "cd " in result.stdout and "&& uv sync" in result.stdout
+    assert (tmp_path / "offline" / ".git").is_dir(), "the rendered project is kept"

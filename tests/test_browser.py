@@ -28,6 +28,8 @@ import yaml
 from conftest import Projects
 from helpers import STACKS, closed_port, missing
 
+pytestmark = pytest.mark.smoke
+
 REQUIRED_OPERATIONS = {
     ("GET", "/api/items"),
     ("POST", "/api/items"),

@@ -32,6 +32,8 @@ import pytest
 from conftest import Projects
 from helpers import STACKS, clean_env
 
+pytestmark = pytest.mark.smoke
+
 DATABASES = ("sqlite", "postgresql")
 ST = Path(sys.executable).parent / "st"
 MAX_EXAMPLES = 30

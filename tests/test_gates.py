@@ -46,6 +46,8 @@ import yaml
 from conftest import Projects
 from helpers import REPO, STACKS, clean_env, missing, run
 
+pytestmark = pytest.mark.smoke
+
 VARIANTS = ("default", "all-off")
 TOOLS = REPO / "tests" / "tools"
 VENV_BIN = Path(sys.executable).parent

@@ -138,3 +138,21 @@ def test_why_this_stack_renders_the_recorded_reasons(tmp_path: Path) -> None:
         readme = (project / "README.md").read_text()
         why = readme.split("## Why this stack", 1)[1]
         assert all(reason in why for reason in reasons), stack
+
+
+@pytest.mark.parametrize("python_version", ["3.11", "3.12", "3.13"])
+@pytest.mark.parametrize("stack", STACKS)
+def test_python_version_sets_the_docker_image_and_ci(
+    stack: str, python_version: str, tmp_path: Path
+) -> None:
+    project = render(tmp_path / "demo-app", stack, python_version=python_version)
+    images = [
+        line
+        for line in (project / "Dockerfile").read_text().splitlines()
+        if line.startswith("FROM python:")
+    ]
+    assert images and all(f"FROM python:{python_version}-slim" in line for line in images)
+    assert (
+        f'python-version: "{python_version}"' in (project / ".github/workflows/ci.yml").read_text()
+    )
+    assert 'requires-python = ">=3.11"' in (project / "pyproject.toml").read_text()

@@ -156,3 +156,29 @@ def test_python_version_sets_the_docker_image_and_ci(
         f'python-version: "{python_version}"' in (project / ".github/workflows/ci.yml").read_text()
     )
     assert 'requires-python = ">=3.11"' in (project / "pyproject.toml").read_text()
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_free_text_answers_stay_valid_toml(stack: str, tmp_path: Path) -> None:
+    import tomllib
+
+    answers = {
+        "description": 'Orders "v2" \\ the back office',
+        "author_name": "Zoë O'Brien",
+        "author_email": "zoe@example.com",
+    }
+    project = render(tmp_path / "demo-app", stack, **answers)
+    metadata = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert metadata["description"] == answers["description"]
+    assert metadata["authors"] == [
+        {"name": answers["author_name"], "email": answers["author_email"]}
+    ]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_author_means_no_authors_entry(stack: str, tmp_path: Path) -> None:
+    import tomllib
+
+    project = render(tmp_path / "demo-app", stack, author_name="", author_email="")
+    metadata = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert "authors" not in metadata or metadata["authors"] == []

@@ -151,6 +151,7 @@ def test_scaffold_update_marks_an_overlapping_edit_as_a_conflict(
         editorconfig.read_text().replace("indent_size = 4", "indent_size = 3", 1)
     )
     commit_all(project, "we like three spaces")
+    user_edits(project)
     release_v1_1(template, stack, editorconfig_line="indent_size = 8")
 
     check = scaffold("check-update", str(project), "--json", cwd=tmp_path)
@@ -169,7 +170,11 @@ def test_scaffold_update_marks_an_overlapping_edit_as_a_conflict(
         and "indent_size = 3" in merged
         and "indent_size = 8" in merged
     )
-    assert (project / "CONTRIBUTING.md").exists()
+    assert "Licensed under MIT." in (project / "CONTRIBUTING.md").read_text()
+    assert not (project / ".gitattributes").exists()
+    assert "## Our runbook" in (project / "README.md").read_text()
+    assert (project / "demo_app" / "pricing.py").read_text() == '"""Ours."""\n\nVAT = 0.2\n'
+    assert "LOG_LEVEL=warning" in (project / ".env.example").read_text()
 
 
 def test_scaffold_update_refuses_and_changes_nothing(template: Path, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from scaffold.post import StepResult, is_terminal
+from scaffold.post import StepResult
 from scaffold.recommend import Answers, Recommendation, questions
 from scaffold.stacks import stacks
 
@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 SKIP = ""  # Enter: no preference
 
 
-def can_prompt() -> bool:
-    return is_terminal()
+def is_terminal() -> bool:
+    """Prompts need a person: input from a terminal and a terminal to show them on."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
 
 
 def _ask_one(prompt: str, help_text: str, options: list[tuple[str, str]]) -> str | None:

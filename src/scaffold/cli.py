@@ -180,12 +180,12 @@ def new(
     json_out: JsonOption = False,
 ) -> None:
     """Generate a new project NAME (asks what you are building unless -f is given)."""
-    from scaffold import ask, create, post, render
+    from scaffold import ask, create, render
 
     say: Callable[[str], None] = (
         (lambda line: typer.echo(line, err=True)) if json_out else typer.echo
     )
-    interactive = post.is_terminal() and not json_out
+    interactive = ask.is_terminal() and not json_out
     request = create.NewRequest(
         name=name,
         output_dir=output_dir,
@@ -268,7 +268,7 @@ def recommend(
         answers = Answers.from_dict(given)
     except ValueError as error:
         fail(str(error), 2)
-    if not given and not json_out and ask.can_prompt():
+    if not given and not json_out and ask.is_terminal():
         answers = ask.recommender_answers(answers)
     result = pick(answers)
     if json_out:
@@ -313,7 +313,7 @@ def update(
             vcs_ref=vcs_ref,
             conflict="rej" if conflict is Conflict.rej else "inline",
             dry_run=dry_run,
-            interactive=ask.can_prompt(),
+            interactive=ask.is_terminal(),
         )
     except (DataError, updating.UpdateRefused) as error:
         fail(str(error), 2)

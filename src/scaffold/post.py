@@ -11,7 +11,6 @@ import os
 import shlex
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,7 +122,3 @@ def next_steps(project: Path, framework: str, package: str, installed: bool) -> 
         steps.append("uv sync")
     steps += [step.format(package=package) for step in stack(framework).next_steps]
     return steps
-
-
-def is_terminal() -> bool:
-    return sys.stdin.isatty() and sys.stderr.isatty()

@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,7 +72,8 @@ def start(
     """Start one Procfile line in its own process group; stop the whole group afterwards."""
     port = free_port()
     env = {**env, "PORT": str(port)}
-    log = project / f".procfile-{line}.log"
+    # Outside the project: an untracked log would make its tree dirty for `copier update`.
+    log = Path(tempfile.gettempdir()) / f"procfile-{project.parent.name}-{line}-{port}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
             ["bash", "-c", read(project)[line]],

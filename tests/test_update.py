@@ -116,7 +116,7 @@ def template(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_copier_update_keeps_user_edits_and_applies_template_changes(
-    stack: str, template: Path, tmp_path: Path
+    stack: str, template: Path, tmp_path: Path, postgres_url: str
 ) -> None:
     project = generate(template, tmp_path / "demo-app", stack)
     user_edits(project)
@@ -137,8 +137,9 @@ def test_copier_update_keeps_user_edits_and_applies_template_changes(
     assert "<<<<<<<" not in run(["git", "diff"], project).stdout
 
     run(["uv", "sync"], project)
-    tests = run(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project)
-    assert " passed" in tests.stdout
+    for env in (clean_env(), clean_env(DATABASE_URL=postgres_url)):
+        tests = run(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project, env=env)
+        assert " passed" in tests.stdout
 
 
 @pytest.mark.parametrize("stack", STACKS)

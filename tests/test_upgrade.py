@@ -1,0 +1,216 @@
+"""CONTRACT 6b: a project generated from the first release, with its user's own code and rows in
+its database, takes plain `copier update --defaults` to this checkout with no conflict, keeps
+its API and its rows, and stays green on SQLite and PostgreSQL.
+
+The first release is commit 0bd09ec. Tags do not travel with a clone, so the fixture tags that
+commit and this checkout (uncommitted changes too) in a temporary clone, as users' projects
+would see them: `v0.1.0` and `v0.2.0`.
+
+Features that arrive as new questions reuse `old_project`, `seed_items` and `update` to show
+that turning them on later (`scaffold update -d KEY=true`) keeps the project green.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import procfile
+import pytest
+import yaml
+from conftest import new_database
+from helpers import REPO, STACKS, clean_env, missing, run
+
+pytestmark = pytest.mark.update
+
+FIRST_RELEASE = "0bd09ec"
+IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.invalid"]
+COPIER = [sys.executable, "-m", "copier"]
+PACKAGE = "demo_app"
+ROWS = [
+    {"name": "Invoice 1", "description": "made before the update"},
+    {"name": "Invoice 2", "description": ""},
+    {"name": "Ünïcode", "description": "kept byte for byte"},
+]
+
+
+def git(cwd: Path, *args: str) -> str:
+    return run(["git", *IDENTITY, *args], cwd).stdout
+
+
+def commit_all(cwd: Path, message: str) -> None:
+    git(cwd, "add", "-A")
+    git(cwd, "commit", "-q", "--no-verify", "--allow-empty", "-m", message)
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clone of this repository: the first release tagged v0.1.0, this checkout v0.2.0."""
+    template = tmp_path_factory.mktemp("releases") / "scaffold"
+    run(["git", "clone", "-q", "--no-hardlinks", str(REPO), str(template)], REPO.parent)
+    known = run(["git", "cat-file", "-e", f"{FIRST_RELEASE}^{{commit}}"], template, check=False)
+    if known.returncode != 0:
+        missing(f"this clone has no commit {FIRST_RELEASE} (a shallow clone?): fetch full history")
+    git(template, "tag", "v0.1.0", FIRST_RELEASE)
+    # The working tree of this checkout, uncommitted files included, becomes v0.2.0.
+    for name in filter(None, git(template, "ls-files", "-z").split("\0")):
+        (template / name).unlink(missing_ok=True)
+    listed = run(["git", "ls-files", "-co", "--exclude-standard", "-z"], REPO).stdout
+    for name in filter(None, listed.split("\0")):
+        source = REPO / name
+        if not source.exists() and not source.is_symlink():
+            continue  # deleted in the working tree
+        target = template / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target, follow_symlinks=False)
+    commit_all(template, "this checkout")
+    git(template, "tag", "v0.2.0")
+    return template
+
+
+def old_project(releases: Path, destination: Path, stack: str) -> Path:
+    """Generated from the first release, installed, committed with its user's own work."""
+    run(
+        [
+            *COPIER,
+            "copy",
+            "--defaults",
+            "--vcs-ref",
+            "v0.1.0",
+            "-d",
+            f"framework={stack}",
+            "-d",
+            "project_name=demo-app",
+            str(releases),
+            str(destination),
+        ],
+        destination.parent,
+    )
+    git(destination, "init", "-q", "-b", "main")
+    commit_all(destination, "generated")
+    run(["uv", "sync"], destination)
+    user_work(destination)
+    commit_all(destination, "our work")
+    return destination
+
+
+def user_work(project: Path) -> None:
+    """What users do first: a runbook in the README, a module and its test, a local setting."""
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\n## Our runbook\n\nPage the on-call.\n")
+    (project / PACKAGE / "pricing.py").write_text(
+        '"""Ours."""\n\nVAT = 0.2\n\n\ndef gross(net: float) -> float:\n'
+        "    return round(net * (1 + VAT), 2)\n"
+    )
+    (project / "tests" / "test_pricing.py").write_text(
+        f"from {PACKAGE}.pricing import gross\n\n\n"
+        "def test_gross() -> None:\n    assert gross(10) == 12.0\n"
+    )
+    env_example = project / ".env.example"
+    env_example.write_text(
+        env_example.read_text().replace("LOG_LEVEL=", "LOG_LEVEL=warning\n# was: LOG_LEVEL=", 1)
+    )
+
+
+def items(url: str) -> list[dict[str, Any]]:
+    response = httpx.get(f"{url}/api/items", params={"limit": 100}, timeout=10)
+    assert response.status_code == 200, response.text
+    listed: list[dict[str, Any]] = response.json()
+    return listed
+
+
+def seed_items(project: Path, env: dict[str, str]) -> list[dict[str, Any]]:
+    """Migrate with the project's own release line and create rows through its own API."""
+    procfile.release(project, env)
+    with procfile.start(project, "web", env) as web:
+        for row in ROWS:
+            created = httpx.post(f"{web.url}/api/items", json=row, timeout=10)
+            assert created.status_code == 201, created.text
+        return items(web.url)
+
+
+def served_items(project: Path, env: dict[str, str]) -> list[dict[str, Any]]:
+    procfile.release(project, env)
+    with procfile.start(project, "web", env) as web:
+        return items(web.url)
+
+
+def update(project: Path, *data: str) -> dict[str, Any]:
+    """Plain `copier update --defaults` (plus `-d KEY=VALUE`s); returns the recorded answers."""
+    before = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    flags = [flag for pair in data for flag in ("-d", pair)]
+    run([*COPIER, "update", "--defaults", *flags], project)
+    assert_no_conflicts(project)
+    answers: dict[str, Any] = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["framework"] == before["framework"]
+    return answers
+
+
+def assert_no_conflicts(project: Path) -> None:
+    rejected = [str(path.relative_to(project)) for path in project.rglob("*.rej")]
+    assert not rejected, f"the update left rejected hunks in {rejected}"
+    marked = run(["git", "grep", "-l", "-e", "^<<<<<<< ", "-e", "^>>>>>>> "], project, check=False)
+    untracked = run(["git", "ls-files", "-o", "--exclude-standard"], project).stdout.split()
+    marked_untracked = [
+        name
+        for name in untracked
+        if (project / name).is_file() and "\n<<<<<<< " in "\n" + (project / name).read_text()
+    ]
+    conflicted = marked.stdout.split() + marked_untracked
+    assert not conflicted, f"the update left conflict markers in {conflicted}"
+
+
+@pytest.fixture
+def seeded_postgres_url(postgres_admin: str) -> Iterator[str]:
+    """The database the user's rows live in (the project's own tests get another one)."""
+    with new_database(postgres_admin) as url:
+        yield url
+
+
+def own_tests(project: Path, env: dict[str, str]) -> None:
+    result = run(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project, env=env)
+    assert " passed" in result.stdout and "test_pricing" not in result.stdout
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_first_release_updates_with_plain_copier_and_keeps_everything(
+    stack: str, releases: Path, tmp_path: Path, seeded_postgres_url: str, postgres_url: str
+) -> None:
+    project = old_project(releases, tmp_path / "demo-app", stack)
+    old_answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    sqlite_env = procfile.production_env()
+    postgres_env = procfile.production_env(DATABASE_URL=seeded_postgres_url)
+    rows = {
+        "sqlite": seed_items(project, sqlite_env),
+        "postgres": seed_items(project, postgres_env),
+    }
+
+    answers = update(project)
+
+    assert answers["_commit"] == "v0.2.0"
+    assert answers["python_version"] == old_answers["python_version"]
+    new_switches = {
+        key: value
+        for key, value in answers.items()
+        if key not in old_answers and isinstance(value, bool)
+    }
+    assert not any(new_switches.values()), (
+        f"a question the first release did not have is on after the update: {new_switches}"
+    )
+    assert "## Our runbook" in (project / "README.md").read_text()
+    assert (project / PACKAGE / "pricing.py").read_text().startswith('"""Ours."""')
+    assert (project / "tests" / "test_pricing.py").exists()
+    assert "LOG_LEVEL=warning" in (project / ".env.example").read_text()
+    commit_all(project, "update to v0.2.0")
+
+    run(["uv", "sync"], project)
+    own_tests(project, clean_env())
+    own_tests(project, clean_env(DATABASE_URL=postgres_url))
+    # The pytest runs above use their own databases: the seeded ones must come through intact,
+    # migrated by the new release line and served by the new web line, with the same JSON.
+    assert served_items(project, sqlite_env) == rows["sqlite"]
+    assert served_items(project, postgres_env) == rows["postgres"]

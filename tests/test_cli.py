@@ -297,3 +297,42 @@ def test_a_failed_install_exits_1_and_says_how_to_finish(tmp_path: Path) -> None
     assert "uv sync failed (error: no network)" in result.stdout
     assert "cd " in result.stdout and "&& uv sync" in result.stdout
     assert (tmp_path / "offline" / ".git").is_dir(), "the rendered project is kept"
+
+
+def test_errors_become_one_line_and_their_status_in_one_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from scaffold import cli, update
+    from scaffold.errors import ScaffoldError
+
+    def raising(error: BaseException) -> object:
+        def check(path: Path) -> object:
+            raise error
+
+        return check
+
+    runner = CliRunner()
+    for error, status in (
+        (ScaffoldError("The template is gone; restore it."), 1),
+        (update.UpdateRefused("Not a generated project; pass its path."), 2),
+        (KeyboardInterrupt(), 130),
+    ):
+        monkeypatch.setattr(update, "check", raising(error))
+        result = runner.invoke(cli.app, ["check-update"])
+        assert result.exit_code == status, result.output
+        assert result.output.startswith("error: ") and result.output.count("\n") == 1
+    # An internal bug is not a usage error: it escapes with its traceback, never as exit 2.
+    monkeypatch.setattr(update, "check", raising(ValueError("a bug")))
+    result = runner.invoke(cli.app, ["check-update"])
+    assert isinstance(result.exception, ValueError) and result.exit_code == 1
+
+
+def test_a_failed_rehearsal_clone_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    from scaffold import update
+    from scaffold.errors import ScaffoldError
+
+    with pytest.raises(ScaffoldError) as caught:
+        update._rehearsal_clone(tmp_path / "not-a-repo", tmp_path / "copy")
+    assert caught.value.exit_code == 1 and "git clone" in str(caught.value)

@@ -21,6 +21,7 @@ from scaffold.recommend import (
     CHOICE_QUESTIONS,
     QUESTION_IDS,
     Answers,
+    InvalidAnswer,
     Recommendation,
     RuleBook,
     load_rules,
@@ -376,7 +377,7 @@ def test_unanswered_question_never_fires_a_rule() -> None:
     ],
 )
 def test_invalid_answers_raise_a_plain_sentence(data: dict[str, Any], names: list[str]) -> None:
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(InvalidAnswer) as caught:
         Answers.from_dict(data)
     message = str(caught.value)
     assert "\n" not in message and message.endswith(".") and message[0].isupper()
@@ -385,7 +386,7 @@ def test_invalid_answers_raise_a_plain_sentence(data: dict[str, Any], names: lis
 
 
 def test_constructor_validates_too() -> None:
-    with pytest.raises(ValueError, match="'kind'"):
+    with pytest.raises(InvalidAnswer, match="'kind'"):
         Answers(kind="website")
 
 

@@ -6,13 +6,35 @@ import json
 from collections.abc import Callable
 from enum import Enum, StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from scaffold import __version__
+from scaffold.errors import Interrupted, ScaffoldError
+
+
+class _Commands(TyperGroup):
+    """Where every scaffold error becomes "error: <message>" and its exit status.
+
+    The modules raise `ScaffoldError`s and never print or exit; anything else escapes with
+    its traceback, because it is a bug (as Copier's own CLI handles its errors in one wrapper).
+    """
+
+    def invoke(self, ctx: Any) -> Any:  # Typer's click Context (Typer vendors click)
+        try:
+            try:
+                return super().invoke(ctx)
+            except KeyboardInterrupt as error:
+                raise Interrupted("Interrupted.") from error
+        except ScaffoldError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(error.exit_code) from error
+
 
 app = typer.Typer(
+    cls=_Commands,
     name="scaffold",
     help="Start a new Python backend on the stack that fits what you are building.",
     no_args_is_help=True,
@@ -39,11 +61,6 @@ class Team(StrEnum):
 class Conflict(StrEnum):
     inline = "inline"
     rej = "rej"
-
-
-def fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def _emit_json(payload: Any) -> None:
@@ -180,7 +197,7 @@ def new(
     json_out: JsonOption = False,
 ) -> None:
     """Generate a new project NAME (asks what you are building unless -f is given)."""
-    from scaffold import ask, create, render
+    from scaffold import ask, create
 
     say: Callable[[str], None] = (
         (lambda line: typer.echo(line, err=True)) if json_out else typer.echo
@@ -208,23 +225,16 @@ def new(
         dry_run=dry_run,
         interactive=interactive,
     )
-    try:
-        result = create.new(
-            request,
-            ask_answers=ask.recommender_answers,
-            confirm=ask.confirm_stack,
-            say=say,
-            installing=lambda step: ask.with_progress(
-                "Installing dependencies with uv sync", step, say
-            ),
-            quiet=json_out or not interactive,
-        )
-    except create.UsageProblem as error:
-        fail(str(error), 2)
-    except render.RenderError as error:
-        fail(str(error), error.exit_code)
-    except KeyboardInterrupt:
-        fail("Interrupted; nothing was left behind.", 130)
+    result = create.new(
+        request,
+        ask_answers=ask.recommender_answers,
+        confirm=ask.confirm_stack,
+        say=say,
+        installing=lambda step: ask.with_progress(
+            "Installing dependencies with uv sync", step, say
+        ),
+        quiet=json_out or not interactive,
+    )
     asked = interactive and not yes
     if asked:
         result.reproduce = create.reproduce_line(request, result)
@@ -264,10 +274,7 @@ def recommend(
         api_docs=api_docs,
         team=team,
     )
-    try:
-        answers = Answers.from_dict(given)
-    except ValueError as error:
-        fail(str(error), 2)
+    answers = Answers.from_dict(given)
     if not given and not json_out and ask.is_terminal():
         answers = ask.recommender_answers(answers)
     result = pick(answers)
@@ -301,26 +308,18 @@ def update(
     ] = False,
 ) -> None:
     """Bring a generated project up to a newer template version (Copier's update)."""
-    from scaffold import ask, render
+    from scaffold import ask
     from scaffold import update as updating
-    from scaffold.data import DataError, parse_pairs
+    from scaffold.data import parse_pairs
 
-    try:
-        answers = parse_pairs(data or [])
-        result = updating.run(
-            path,
-            answers,
-            vcs_ref=vcs_ref,
-            conflict="rej" if conflict is Conflict.rej else "inline",
-            dry_run=dry_run,
-            interactive=ask.is_terminal(),
-        )
-    except (DataError, updating.UpdateRefused) as error:
-        fail(str(error), 2)
-    except render.RenderError as error:
-        fail(str(error), error.exit_code)
-    except KeyboardInterrupt:
-        fail("Interrupted; check `git status` and `git stash` or `git checkout .` to undo.", 130)
+    result = updating.run(
+        path,
+        parse_pairs(data or []),
+        vcs_ref=vcs_ref,
+        conflict="rej" if conflict is Conflict.rej else "inline",
+        dry_run=dry_run,
+        interactive=ask.is_terminal(),
+    )
     verb = "Would update" if dry_run else "Updated"
     typer.echo(f"{verb} {result.project} from {result.before} to {result.after}.")
     for name in result.changed:
@@ -354,10 +353,7 @@ def check_update(
     """Show the template version a project was made from and the newest one available."""
     from scaffold import update as updating
 
-    try:
-        status = updating.check(path)
-    except updating.UpdateRefused as error:
-        fail(str(error), 2)
+    status = updating.check(path)
     if json_out:
         _emit_json(status)
         return

@@ -1,7 +1,7 @@
 """The steps of `scaffold new`, in order: names, stack, target, render, git, install.
 
 `cli.py` turns flags into `NewRequest`; this module runs the steps and returns a `NewResult`
-that the CLI prints as text or JSON. Problems with the input raise `UsageProblem` (exit 2)
+that the CLI prints as text or JSON. Problems with the input raise a `UsageError` (exit 2)
 before anything is written.
 """
 
@@ -16,16 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import names, post, render, target
-from scaffold.data import DataError, collect
+from scaffold.data import collect
+from scaffold.errors import Interrupted, UsageError
 from scaffold.recommend import Answers, Recommendation, recommend
 from scaffold.stacks import stack
 
 # Answers the reproduce line does not repeat: NAME, -f and the recommender flags carry them.
 _IMPLIED = {"framework", "project_name", "package_name", "stack_answers", "stack_reasons"}
-
-
-class UsageProblem(ValueError):
-    """Bad input: nothing has been written; exit 2."""
 
 
 @dataclass
@@ -92,13 +89,6 @@ class Choice:
     overridden: bool
 
 
-def _answers(raw: dict[str, Any]) -> Answers:
-    try:
-        return Answers.from_dict(raw)
-    except ValueError as error:
-        raise UsageProblem(str(error)) from error
-
-
 def choose_stack(
     request: NewRequest,
     data: dict[str, Any],
@@ -108,15 +98,15 @@ def choose_stack(
     """-f wins; otherwise the recommender, asked on a terminal, taken as is with --yes."""
     framework = request.framework or data.pop("framework", None)
     if request.framework and data.get("framework") not in (None, request.framework):
-        raise UsageProblem("-f/--framework and -d framework=... disagree; give one of them.")
+        raise UsageError("-f/--framework and -d framework=... disagree; give one of them.")
     data.pop("framework", None)
-    answers = _answers(request.answers)
+    answers = Answers.from_dict(request.answers)
     if framework is not None:
-        stack(framework)  # raises ValueError for an unknown stack
+        stack(framework)  # refuses an unknown stack
         rec = recommend(answers) if request.answers else None
         return Choice(framework, rec, overridden=rec is not None and rec.framework != framework)
     if not request.interactive and not request.yes:
-        raise UsageProblem(
+        raise UsageError(
             "No terminal to ask what you are building; pass -f/--framework to choose a stack, "
             "or --yes to take the recommendation (inform it with --kind, --admin, ...)."
         )
@@ -171,19 +161,26 @@ def new(
     quiet: bool,
 ) -> NewResult:
     try:
-        names.derive(request.name)
-        data = collect(request.data, request.data_file)
-        destination = Path(os.path.abspath(request.output_dir / request.name))
-        target.check(destination)
-        source = render.resolve_source(request.template)
-        choice = choose_stack(request, data, ask_answers, confirm)
-        project_names = names.derive(request.name, choice.framework)
-    except (names.InvalidName, DataError, target.TargetError, ValueError) as error:
-        raise UsageProblem(str(error)) from error
-    except render.RenderError as error:
-        if error.exit_code == 2:
-            raise UsageProblem(str(error)) from error
-        raise
+        return _new(request, ask_answers, confirm, say, installing, quiet)
+    except KeyboardInterrupt as error:
+        raise Interrupted("Interrupted; nothing was left behind.") from error
+
+
+def _new(
+    request: NewRequest,
+    ask_answers: Callable[[Answers], Answers],
+    confirm: Callable[[Recommendation], str],
+    say: Callable[[str], None],
+    installing: Callable[[Callable[[], post.StepResult]], post.StepResult],
+    quiet: bool,
+) -> NewResult:
+    names.derive(request.name)
+    data = collect(request.data, request.data_file)
+    destination = Path(os.path.abspath(request.output_dir / request.name))
+    target.check(destination)
+    source = render.resolve_source(request.template)
+    choice = choose_stack(request, data, ask_answers, confirm)
+    project_names = names.derive(request.name, choice.framework)
 
     data.update(
         framework=choice.framework,

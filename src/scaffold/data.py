@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from scaffold.errors import UsageError
+
 # Answers the CLI derives itself; taking them from -d would contradict NAME, -f or the recommender.
 OWNED_BY_CLI = {
     "project_name": "NAME",
@@ -21,7 +23,7 @@ OWNED_BY_CLI = {
 }
 
 
-class DataError(ValueError):
+class DataError(UsageError):
     """Malformed -d or --data-file input; the message names the bad piece."""
 
 

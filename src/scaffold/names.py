@@ -13,6 +13,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 
+from scaffold.errors import UsageError
 from scaffold.stacks import stacks
 
 MAX_LENGTH = 64
@@ -23,7 +24,7 @@ _SEPARATORS = re.compile(r"[-_.]+")
 _RESERVED_STDLIB = frozenset(sys.stdlib_module_names) | {"test"}
 
 
-class InvalidName(ValueError):
+class InvalidName(UsageError):
     """The typed name cannot become a project; the message says why and what to type."""
 
 

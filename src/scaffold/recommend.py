@@ -17,11 +17,14 @@ from typing import Literal, NoReturn
 
 import yaml
 
+from scaffold.errors import UsageError
+
 __all__ = [
     "DEFAULT_RULE_ID",
     "Answers",
     "Choice",
     "Default",
+    "InvalidAnswer",
     "Question",
     "Reason",
     "Recommendation",
@@ -49,11 +52,15 @@ QUESTION_IDS: tuple[str, ...] = ("kind", "admin", "concurrency", "relational", "
 _RULES_FILE = "rules.yaml"
 
 
+class InvalidAnswer(UsageError):
+    """An answer to a recommender question that the question does not allow."""
+
+
 def _check_choice(question: str, value: object) -> str | None:
     allowed = CHOICE_QUESTIONS[question]
     if value is None or (isinstance(value, str) and value in allowed):
         return value
-    raise ValueError(
+    raise InvalidAnswer(
         f"The answer to {question!r} must be one of {', '.join(allowed)} "
         f"(or left unanswered), not {value!r}."
     )
@@ -62,13 +69,13 @@ def _check_choice(question: str, value: object) -> str | None:
 def _check_bool(question: str, value: object) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
-    raise ValueError(
+    raise InvalidAnswer(
         f"The answer to {question!r} must be true or false (or left unanswered), not {value!r}."
     )
 
 
 def _unknown_question(question: str) -> NoReturn:
-    raise ValueError(
+    raise InvalidAnswer(
         f"There is no question called {question!r}; the questions are {', '.join(QUESTION_IDS)}."
     )
 
@@ -398,7 +405,7 @@ def _parse_rule(raw: object, index: int, frameworks: tuple[str, ...]) -> Rule:
             raise ValueError(f"{where} in {_RULES_FILE} has no value for {question!r}.")
         try:
             checked = _check_answer(question, value)
-        except ValueError as exc:
+        except InvalidAnswer as exc:
             raise ValueError(f"{where} in {_RULES_FILE}: {exc}") from None
         assert checked is not None
         conditions.append((question, checked))

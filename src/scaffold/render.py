@@ -17,16 +17,19 @@ from typing import Any, Literal
 
 import yaml
 
+from scaffold.errors import ScaffoldError
+
 CANONICAL_URL = "https://github.com/scaffold-py/scaffold.git"
 ANSWERS_FILE = ".copier-answers.yml"
 
 
-class RenderError(Exception):
-    """A step that talks to Copier failed; `exit_code` is 2 for bad input, 1 otherwise."""
+# How Copier says an answer or --vcs-ref was wrong: it raises a plain ValueError with one of
+# these openings. Any other ValueError from Copier is a failure (exit 1), not bad input.
+_BAD_ANSWER = ("Invalid choice for ", "Validation error for question ", "Question ")
 
-    def __init__(self, message: str, exit_code: int = 1) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+
+class RenderError(ScaffoldError):
+    """A step that talks to Copier failed; `exit_code` is 2 for bad input, 1 otherwise."""
 
 
 @dataclass(frozen=True)
@@ -119,10 +122,16 @@ def _copier_errors(source: str, vcs_ref: str | None) -> Iterator[None]:
             # The dirty-checkout warning is already said in plain words by ref_warnings().
             warnings.simplefilter("ignore")
             yield
+    except KeyboardInterrupt:
+        raise  # Copier's CopierAnswersInterrupt is also a CopierError: keep it a Ctrl-C
     except InteractiveSessionError as error:
         raise RenderError(
             "No terminal to ask the template questions; pass --yes or -d KEY=VALUE.", 2
         ) from error
+    except UserMessageError as error:
+        raise RenderError(_message(error), 2) from error
+    except (CopierError, OSError, subprocess.SubprocessError) as error:
+        raise RenderError(f"Copier failed: {_message(error)}") from error
     except ValueError as error:
         if str(error).startswith("Unknown revision"):
             raise RenderError(
@@ -130,10 +139,8 @@ def _copier_errors(source: str, vcs_ref: str | None) -> Iterator[None]:
                 "commit to --vcs-ref.",
                 2,
             ) from error
-        raise RenderError(f"The template refused the answers: {_message(error)}", 2) from error
-    except UserMessageError as error:
-        raise RenderError(_message(error), 2) from error
-    except (CopierError, OSError, subprocess.SubprocessError) as error:
+        if str(error).startswith(_BAD_ANSWER):
+            raise RenderError(f"The template refused the answers: {_message(error)}", 2) from error
         raise RenderError(f"Copier failed: {_message(error)}") from error
     except ProcessExecutionError as error:
         # Copier shells out to git through plumbum: an unreachable URL ends here.

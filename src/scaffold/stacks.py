@@ -8,6 +8,8 @@ from importlib.resources import files
 
 import yaml
 
+from scaffold.errors import UsageError
+
 
 @dataclass(frozen=True)
 class Stack:
@@ -34,8 +36,8 @@ def stacks() -> dict[str, Stack]:
 
 
 def stack(name: str) -> Stack:
-    """The stack called `name`; ValueError with the known names otherwise."""
+    """The stack called `name`; a usage error naming the known stacks otherwise."""
     known = stacks()
     if name not in known:
-        raise ValueError(f"Unknown framework {name!r}; choose one of: {', '.join(sorted(known))}.")
+        raise UsageError(f"Unknown framework {name!r}; choose one of: {', '.join(sorted(known))}.")
     return known[name]

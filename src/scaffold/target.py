@@ -11,10 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from scaffold.errors import UsageError
+
 SHOWN_ENTRIES = 5
 
 
-class TargetError(ValueError):
+class TargetError(UsageError):
     """The destination cannot receive a new project."""
 
 

@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from scaffold import render
+from scaffold.errors import Interrupted, ScaffoldError, UsageError
 
 CONFLICT_MARKER = re.compile(r"^<{7} before updating", re.MULTILINE)
 _VERSION_TAG = re.compile(r"^v?(\d+(?:\.\d+)*)")
 
 
-class UpdateRefused(ValueError):
+class UpdateRefused(UsageError):
     """The update cannot start; nothing was changed."""
 
 
@@ -109,16 +110,12 @@ def run(
     answers = preflight(project, data)
     workdir = project.resolve()
     scratch = None
-    if dry_run:
-        # Rehearse in a clone: the user's tree is never touched, whatever Copier does.
-        scratch = Path(tempfile.mkdtemp(prefix="scaffold-update-"))
-        workdir = scratch / project.resolve().name
-        subprocess.run(
-            ["git", "clone", "-q", str(project.resolve()), str(workdir)],
-            check=True,
-            capture_output=True,
-        )
     try:
+        if dry_run:
+            # Rehearse in a clone: the user's tree is never touched, whatever Copier does.
+            scratch = Path(tempfile.mkdtemp(prefix="scaffold-update-"))
+            workdir = scratch / project.resolve().name
+            _rehearsal_clone(project.resolve(), workdir)
         render.update(
             workdir,
             data,
@@ -140,9 +137,30 @@ def run(
             changed=changed,
             conflicts=conflicts(workdir),
         )
+    except KeyboardInterrupt as error:
+        raise Interrupted(
+            "Interrupted; nothing was changed."
+            if dry_run
+            else "Interrupted; check `git status`, then `git stash` or `git checkout .` to undo."
+        ) from error
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _rehearsal_clone(project: Path, workdir: Path) -> None:
+    cloned = subprocess.run(
+        ["git", "clone", "-q", "--", str(project), str(workdir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if cloned.returncode != 0:
+        last = (cloned.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ScaffoldError(
+            f"Could not copy {project} to rehearse the update (git clone: {last}); "
+            "check the space and permissions of the temporary directory ($TMPDIR)."
+        )
 
 
 def _version(tag: str) -> tuple[int, ...] | None:

@@ -1,36 +1,43 @@
-"""Requests per second of a generated project's `web` process against a bare app of the same
-framework behind the same server.
+"""Requests per second of a generated project's `web` process against a hand-written app doing
+the same work, on PostgreSQL and SQLite.
 
-    uv run python benchmarks/throughput.py [--duration 10] [--rounds 3] [--stacks STACK,...]
-                                           [--no-explain]
+    uv run python benchmarks/throughput.py [--duration 5] [--rounds 5] [--stacks STACK,...]
+        [--databases postgres,sqlite] [--workers 1] [--baseline REF] [--explain]
+        [--web STACK=COMMAND]
 
-Per stack: generate and install a project (`scaffold new -y --vcs-ref HEAD`), run its
-Procfile `release` line, start its `web` line in the production environment (DEBUG off,
-SQLite, LOG_LEVEL=info), create 20 items, and run `wrk -t2 -cCONNECTIONS -dDURATION` against
-`GET /health` and `GET /api/items`. The bare app of benchmarks/bare/ (one JSON route, no
-middleware, no database) runs from the generated project's own venv (same library versions)
-under the same gunicorn with the generated project's effective worker count, worker class,
-threads and preload; no access log. Goal: generated /health >= 0.8x bare.
+Per stack and database: generate and install a project (`scaffold new -y --vcs-ref HEAD`),
+create a PostgreSQL database (`createdb` on BENCH_POSTGRES, default
+postgresql://postgres@127.0.0.1:5432; dropped afterwards) or use the project's SQLite file,
+run the Procfile's `release` line (the app's own migrations), start its `web` line in the
+production environment (DEBUG off, LOG_LEVEL=info, WEB_CONCURRENCY=--workers) and create
+12 items through the API. Then `wrk -t2 -cCONNECTIONS -dDURATION --latency` on `GET /health`
+and `GET /api/items?limit=10`.
 
-Unless --no-explain, two more servers split the difference: the generated app with logging
-off (the project's gunicorn.conf.py plus `accesslog = None` and no `logconfig_dict`,
-LOG_LEVEL=warning), and the bare app doing the generated /health's `SELECT 1` through the same
-database layer (BARE_DATABASE; the "vs bare + SELECT 1" column). What is left between those two
-is the generated app's middleware, routing and response validation.
+The bare app of benchmarks/bare/ does the same work by hand: the same queries through the same
+ORM, driver and connection/pool settings, on the same database, but none of the template's
+structure (no middleware, no schema library, no extensions). It runs from the generated
+project's venv (same library versions) under the same gunicorn with the generated project's
+effective worker count, worker class, threads, preload and access log (gunicorn's own format).
+Goal: every generated endpoint >= 0.8x the bare one.
 
-All servers of a stack run side by side and the wrk runs alternate between them, ROUNDS times
-(median), so a load change on the machine hits every target alike. About 3 minutes per stack.
+--baseline REF adds a project generated from an older template commit (before/after in one
+run); --explain adds the generated app with logging off; --web replaces the generated app's
+server command (e.g. granian). All servers of a stack and database run side by side and the
+wrk runs alternate between them, ROUNDS times (medians), so a load change on the machine hits
+every target alike.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shlex
 import shutil
 import sys
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from _common import (
@@ -52,7 +59,8 @@ from _common import (
 )
 
 GOAL = 0.8
-ITEMS = 20
+ITEMS = 12  # rows seeded through the API
+LIMIT = 10  # rows per list request
 BARE = BENCH / "bare"
 # Run inside the generated project's venv: gunicorn's own reading of the `web` line's
 # arguments and ./gunicorn.conf.py, i.e. the settings the server will really use.
@@ -89,6 +97,8 @@ def bare_command(project: Path, stack: str, settings: dict[str, object]) -> str:
         "--worker-class", str(settings["worker_class"]),
         "--threads", str(settings["threads"]),
         *(["--preload"] if settings["preload_app"] else []),
+        # The same access log as the generated app's server writes, in gunicorn's own format.
+        *(["--access-logfile", "-"] if settings["accesslog"] else []),
     ]  # fmt: skip
     quoted = " ".join(shlex.quote(flag) for flag in flags)
     quoted = quoted.replace("'0.0.0.0:$PORT'", "0.0.0.0:$PORT")
@@ -99,7 +109,7 @@ def bare_command(project: Path, stack: str, settings: dict[str, object]) -> str:
 
 
 def wrk(url: str, duration: int, connections: int) -> dict[str, float]:
-    """Requests/s, median latency (ms) and failed requests of one wrk run."""
+    """Requests/s, p50 and p99 latency (ms) and failed requests of one wrk run."""
     out = run(
         ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
         BENCH,
@@ -108,13 +118,18 @@ def wrk(url: str, duration: int, connections: int) -> dict[str, float]:
     rate = re.search(r"Requests/sec:\s+([0-9.]+)", out)
     if rate is None:
         raise Failed(f"no Requests/sec in wrk output:\n{out}")
-    p50 = re.search(r"50%\s+([0-9.]+)(us|ms|s)\b", out)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+    def percentile(label: str) -> float:
+        found = re.search(rf"{label}%\s+([0-9.]+)(us|ms|s)\b", out)
+        return float(found.group(1)) * scale[found.group(2)] if found else float("nan")
+
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return {
         "rps": float(rate.group(1)),
-        "p50_ms": float(p50.group(1)) * scale[p50.group(2)] if p50 else float("nan"),
+        "p50_ms": percentile("50"),
+        "p99_ms": percentile("99"),
         "failed": (int(non2xx.group(1)) if non2xx else 0)
         + (sum(int(n) for n in errors.groups()[1:]) if errors else 0),
     }
@@ -127,9 +142,22 @@ def seed(url: str) -> None:
         )
         if status != 201:
             raise Failed(f"POST /api/items answered {status}: {body[:300]!r}")
-    status, body = http(f"{url}/api/items")
-    if status != 200:
-        raise Failed(f"GET /api/items answered {status}: {body[:300]!r}")
+
+
+@contextmanager
+def database(kind: str, label: str) -> Iterator[dict[str, str]]:
+    """The environment naming the database: SQLite (the project's default file) or a fresh
+    PostgreSQL database, dropped afterwards."""
+    if kind == "sqlite":
+        yield {}
+        return
+    name = f"scaffold_bench_{label}_{os.getpid()}"
+    server_url = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+    run(["createdb", "--maintenance-db", f"{server_url}/postgres", name], BENCH)
+    try:
+        yield {"DATABASE_URL": f"{server_url}/{name}"}
+    finally:
+        run(["dropdb", "--force", "--maintenance-db", f"{server_url}/postgres", name], BENCH)
 
 
 QUIET_CONFIG = """\
@@ -138,91 +166,145 @@ exec(compile(open({path!r}).read(), {path!r}, "exec"))
 accesslog = None
 logconfig_dict = {{}}
 """
-HEALTH = "generated GET /health"
-BARE_HEALTH = "bare GET /health"
-BARE_DB = "bare GET /health + SELECT 1"
+ENDPOINTS = {"/health": "/health", f"/api/items?limit={LIMIT}": f"/api/items?limit={LIMIT}"}
 
 
-def bench_stack(
-    stack: str, duration: int, connections: int, rounds: int, explain: bool
+def bench_database(
+    stack: str, kind: str, projects: dict[str, Path], tmp: Path, args: argparse.Namespace
 ) -> list[list[object]]:
-    """All servers of a stack run side by side (idle when not measured); the wrk runs
-    alternate between them, round after round, so a load change on the machine hits all."""
-    with workdir(f"throughput-{stack}") as tmp, ExitStack() as running:
-        scaffold_new(tmp, stack, "--vcs-ref", "HEAD")
-        project = tmp / PROJECT
-        env = production_env()
-        lines = procfile(project)
-        run(["bash", "-c", lines["release"]], project, env=env, timeout=300)
-        settings = server_settings(project, lines["web"], env)
-        bare = bare_command(project, stack, settings)
+    """The generated app (and the baseline's, with --baseline) and the bare same-work app run
+    side by side (idle when not measured); the wrk runs alternate between them, round after
+    round, so a load change on the machine hits all alike."""
+    with ExitStack() as running:
+        servers: dict[str, str] = {}
+        for name, project in projects.items():
+            db_env = running.enter_context(database(kind, f"{stack}_{len(servers)}"))
+            env = production_env(WEB_CONCURRENCY=str(args.workers), **db_env)
+            lines = procfile(project)
+            web_line = args.web.get(stack, lines["web"]) if name == "generated" else lines["web"]
+            run(["bash", "-c", lines["release"]], project, env=env, timeout=300)
 
-        def start(name: str, command: str, cwd: Path, **extra_env: str) -> str:
-            log = tmp / f"{name}.log"
-            return running.enter_context(server(command, cwd, {**env, **extra_env}, log))
+            def start(
+                label: str, command: str, cwd: Path, env: dict[str, str] = env, **extra: str
+            ) -> str:
+                log = tmp / f"{label}-{kind}.log"
+                return running.enter_context(server(command, cwd, {**env, **extra}, log))
 
-        web = start("web", lines["web"], project)
-        seed(web)
+            servers[name] = start(name, web_line, project)
+            seed(servers[name])
+            if name != "generated":
+                continue
+            settings = server_settings(project, lines["web"], env)
+            bare = bare_command(project, stack, settings)
+            servers["bare"] = start("bare", bare, BARE, BARE_SQLITE=str(project / "db.sqlite3"))
+            if args.explain:
+                quiet = tmp / "quiet.conf.py"
+                quiet.write_text(QUIET_CONFIG.format(path=str(project / "gunicorn.conf.py")))
+                servers["generated, logging off"] = start(
+                    "quiet", f"{web_line} --config {quiet}", project, LOG_LEVEL="warning"
+                )
         targets = {
-            HEALTH: f"{web}/health",
-            f"generated GET /api/items ({ITEMS} items)": f"{web}/api/items",
-            BARE_HEALTH: start("bare", bare, BARE) + "/health",
+            (endpoint, name): base + path
+            for endpoint, path in ENDPOINTS.items()
+            for name, base in servers.items()
         }
-        if explain:
-            quiet = tmp / "quiet.conf.py"
-            quiet.write_text(QUIET_CONFIG.format(path=str(project / "gunicorn.conf.py")))
-            quiet_web = f"{lines['web']} --config {quiet}"
-            url = start("quiet", quiet_web, project, LOG_LEVEL="warning")
-            targets["generated GET /health, logging off"] = f"{url}/health"
-            url = start("bare-db", bare, BARE, BARE_DATABASE=str(project / "db.sqlite3"))
-            targets[BARE_DB] = f"{url}/health"
-
+        for (endpoint, name), url in targets.items():
+            status, body = http(url)
+            if status != 200:
+                raise Failed(f"{name} {endpoint} answered {status}: {body[:300]!r}")
+            if endpoint != "/health" and len(json.loads(body)) != LIMIT:
+                raise Failed(f"{name} {endpoint} did not return {LIMIT} items: {body[:300]!r}")
         for url in targets.values():  # warm-up: imports, first connections, caches
-            wrk(url, 2, connections)
-        results: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
-        for number in range(rounds):
-            order = list(targets.items())
+            wrk(url, 2, args.connections)
+        results: dict[tuple[str, str], list[dict[str, float]]] = {key: [] for key in targets}
+        order = list(targets.items())
+        for number in range(args.rounds):
             shift = number % len(order)
-            for name, url in order[shift:] + order[:shift]:
-                results[name].append(wrk(url, duration, connections))
+            for key, url in order[shift:] + order[:shift]:
+                results[key].append(wrk(url, args.duration, args.connections))
 
     shape = f"{settings['workers']} x {str(settings['worker_class']).rsplit('.', 1)[-1]}"
-    rps = {name: median([r["rps"] for r in runs]) for name, runs in results.items()}
+
+    def figures(key: tuple[str, str]) -> tuple[float, str]:
+        runs = results[key]
+        rps = median([r["rps"] for r in runs])
+        p50 = median([r["p50_ms"] for r in runs])
+        p99 = median([r["p99_ms"] for r in runs])
+        return rps, f"{rps:.0f} ({p50:.1f} / {p99:.1f})"
+
     rows = []
-    for name, runs in results.items():
-        ratio = rps[name] / rps[BARE_HEALTH]
-        goal = verdict(ratio >= GOAL) if name == HEALTH else ""
-        vs_db = f"{rps[name] / rps[BARE_DB]:.2f}x" if BARE_DB in rps else "-"
-        rows.append([stack, name, shape, f"{rps[name]:.0f}",
-                     f"{median([r['p50_ms'] for r in runs]):.1f}",
-                     int(sum(r["failed"] for r in runs)), f"{ratio:.2f}x", vs_db,
-                     goal])  # fmt: skip
+    for endpoint in ENDPOINTS:
+        bare_rps, bare_text = figures((endpoint, "bare"))
+        for name in servers:
+            if name == "bare":
+                continue
+            rps, text = figures((endpoint, name))
+            ratio = rps / bare_rps
+            failed = sum(r["failed"] for key in ((endpoint, name), (endpoint, "bare"))
+                         for r in results[key])  # fmt: skip
+            goal = verdict(ratio >= GOAL) if name == "generated" else ""
+            rows.append([stack, kind, f"{name} GET {endpoint}", shape, text, bare_text,
+                         f"{ratio:.2f}x", int(failed), goal])  # fmt: skip
     return rows
+
+
+def bench_stack(stack: str, args: argparse.Namespace) -> list[list[object]]:
+    with workdir(f"throughput-{stack}") as tmp:
+        scaffold_new(tmp, stack, "--vcs-ref", args.vcs_ref)
+        projects = {"generated": tmp / PROJECT}
+        if args.baseline:
+            (tmp / "baseline").mkdir()
+            scaffold_new(tmp / "baseline", stack, "--vcs-ref", args.baseline)
+            projects[f"baseline {args.baseline}"] = tmp / "baseline" / PROJECT
+        rows = []
+        for kind in args.databases.split(","):
+            rows += bench_database(stack, kind, projects, tmp, args)
+        return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10, help="Seconds per wrk run.")
+    parser.add_argument("--duration", type=int, default=5, help="Seconds per wrk run.")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=3, help="wrk runs per target (median).")
+    parser.add_argument("--rounds", type=int, default=5, help="wrk runs per target (median).")
     parser.add_argument("--stacks", default=",".join(STACKS))
-    parser.add_argument("--no-explain", action="store_true", help="No extra runs on a miss.")
+    parser.add_argument("--databases", default="postgres,sqlite", help="postgres, sqlite or both.")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="WEB_CONCURRENCY for every server (default 1)."
+    )
+    parser.add_argument("--vcs-ref", default="HEAD", help="Template commit to generate from.")
+    parser.add_argument(
+        "--web",
+        action="append",
+        default=[],
+        metavar="STACK=COMMAND",
+        help="Run the generated app with this command instead of the Procfile's web line.",
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="Also run a project generated from this template commit (before/after).",
+    )
+    parser.add_argument(
+        "--explain", action="store_true", help="Also run the generated app with logging off."
+    )
     args = parser.parse_args()
+    args.web = dict(item.split("=", 1) for item in args.web)
     if shutil.which("wrk") is None:
         print("wrk is missing; on Debian/Ubuntu: sudo apt-get install -y wrk", file=sys.stderr)
         sys.exit(2)
 
     header(
         f"throughput: wrk -t2 -c{args.connections} -d{args.duration}s, median of "
-        f"{args.rounds} alternating runs, loopback, SQLite"
+        f"{args.rounds} alternating runs, loopback, WEB_CONCURRENCY={args.workers}, "
+        f"{ITEMS} items, template {args.vcs_ref}"
     )
     rows = []
     for stack in args.stacks.split(","):
-        rows += bench_stack(
-            stack, args.duration, args.connections, args.rounds, not args.no_explain
-        )
-    table(["stack", "endpoint", "workers", "req/s", "p50 ms", "failed", "vs bare",
-           "vs bare + SELECT 1", f"goal >= {GOAL}x"], rows)  # fmt: skip
+        rows += bench_stack(stack, args)
+    table(["stack", "database", "endpoint", "workers", "req/s (p50 / p99 ms)",
+           "bare same work: req/s (p50 / p99 ms)", "ratio", "failed",
+           f"goal >= {GOAL}x"], rows)  # fmt: skip
 
 
 if __name__ == "__main__":

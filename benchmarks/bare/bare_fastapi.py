@@ -1,27 +1,55 @@
-"""A bare FastAPI app: one route, no middleware, the same JSON as the generated /health.
+"""A hand-written FastAPI app doing the generated app's work, without its structure.
 
-With BARE_DATABASE set (a SQLite file) the route also runs `SELECT 1` in a session of an
-engine built like the generated project's (aiosqlite, pool_pre_ping=True), to price the
-database round trip on its own; BARE_PRE_PING=0 leaves out the pre-ping.
+The same database (DATABASE_URL, SQLite file by default), async driver (asyncpg, aiosqlite)
+and engine settings (pool_pre_ping) as the generated project, the same queries through the
+same ORM: /health runs `SELECT 1`, /api/items reads `limit` and `offset` and returns the
+newest items as a JSON array. No middleware, no dependencies, no response models.
 """
 
 import os
+from datetime import datetime
+from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import text
+from sqlalchemy import DateTime, String, make_url, select, text
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-DATABASE = os.environ.get("BARE_DATABASE")
-PRE_PING = os.environ.get("BARE_PRE_PING", "1") != "0"
-engine = create_async_engine(f"sqlite+aiosqlite:///{DATABASE}", pool_pre_ping=PRE_PING)
+url = make_url(os.environ.get("DATABASE_URL") or f"sqlite:///{os.environ['BARE_SQLITE']}")
+driver = {"sqlite": "sqlite+aiosqlite", "postgres": "postgresql+asyncpg"}
+url = url.set(drivername=driver.get(url.drivername, "postgresql+asyncpg"))
+engine = create_async_engine(url, pool_pre_ping=True)
 Session = async_sessionmaker(engine, expire_on_commit=False)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Item(Base):
+    __tablename__ = "items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
 
 app = FastAPI()
 
 
 @app.get("/health")
 async def health() -> dict[str, str]:
-    if DATABASE:
-        async with Session() as session:
-            await session.execute(text("SELECT 1"))
+    async with Session() as session:
+        await session.execute(text("SELECT 1"))
     return {"status": "ok", "database": "ok"}
+
+
+@app.get("/api/items")
+async def items(limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    query = select(Item).order_by(Item.created_at.desc(), Item.id.desc())
+    async with Session() as session:
+        rows = (await session.scalars(query.limit(limit).offset(offset))).all()
+    return [
+        {"id": r.id, "name": r.name, "description": r.description, "created_at": r.created_at}
+        for r in rows
+    ]

@@ -173,7 +173,8 @@ def test_dry_run_writes_nothing_and_lists_files(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["dry_run"] is True and ".copier-answers.yml" in payload["files"]
-    assert payload["commands"][-1] == "uv sync" and payload["commands"][0].startswith("git init")
+    # uv sync comes first, so the first commit holds uv.lock.
+    assert payload["commands"][0] == "uv sync" and payload["commands"][-1].startswith("git init")
     assert list(tmp_path.iterdir()) == []
     text = scaffold("new", "plan", "-f", "flask", "-y", "--dry-run", *HEAD, cwd=tmp_path)
     assert "nothing was written" in text.stdout and ".copier-answers.yml" in text.stdout
@@ -281,8 +282,8 @@ def test_interrupted_install_keeps_the_finished_project(tmp_path: Path) -> None:
         installing=interrupted,
         quiet=True,
     )
-    assert result.failed and (tmp_path / "cut" / ".git").is_dir()
-    assert result.steps[-1].detail.endswith("&& uv sync")
+    assert result.failed and (tmp_path / "cut" / "pyproject.toml").is_file()
+    assert result.steps[-1].detail.endswith(f"&& uv sync && {create.post.GIT_COMMANDS}")
 
 
 def test_a_failed_install_exits_1_and_says_how_to_finish(tmp_path: Path) -> None:

@@ -191,6 +191,14 @@ def new(
         bool, typer.Option("--no-git", help="Skip git init and the first commit.")
     ] = False,
     no_install: Annotated[bool, typer.Option("--no-install", help="Skip uv sync.")] = False,
+    trust: Annotated[
+        bool,
+        typer.Option(
+            "--trust",
+            help="Run uv sync even when --template is not scaffold's own repository "
+            "(installing builds the project, which runs the template's code).",
+        ),
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would happen; write nothing.")
     ] = False,
@@ -224,6 +232,7 @@ def new(
         install=not no_install,
         dry_run=dry_run,
         interactive=interactive,
+        trust=trust,
     )
     result = create.new(
         request,

@@ -40,6 +40,7 @@ class NewRequest:
     install: bool
     dry_run: bool
     interactive: bool
+    trust: bool = False
 
 
 @dataclass
@@ -148,7 +149,18 @@ def reproduce_line(request: NewRequest, result: NewResult) -> str:
             parts += [flag, value]
     parts += [] if request.git else ["--no-git"]
     parts += [] if request.install else ["--no-install"]
+    parts += ["--trust"] if request.trust else []
     return shlex.join([*parts, "--yes"])
+
+
+def _untrusted_note(source: render.TemplateSource, destination: Path, git: bool) -> str:
+    lock = " && git add uv.lock && git commit -m 'Lock dependencies'" if git else ""
+    return (
+        f"Not installed: the template came from {source.location}, not scaffold's own "
+        "repository, and `uv sync` would build the project and so run the template's code. "
+        f"Review the project, then run: cd {shlex.quote(str(destination))} && uv sync{lock} "
+        "(or pass --trust to install right away)."
+    )
 
 
 def new(
@@ -179,6 +191,8 @@ def _new(
     destination = Path(os.path.abspath(request.output_dir / request.name))
     target.check(destination)
     source = render.resolve_source(request.template)
+    if request.vcs_ref is not None:
+        render.refuse_option_like(request.vcs_ref, "--vcs-ref")
     choice = choose_stack(request, data, ask_answers, confirm)
     project_names = names.derive(request.name, choice.framework)
 
@@ -207,10 +221,26 @@ def _new(
         "user_defaults": post.git_user_defaults(),
         "quiet": quiet,
     }
+    # uv sync before the first commit, so the commit holds uv.lock and the tree is clean.
+    steps: list[tuple[str, Callable[[], post.StepResult]]] = []
+    installs = request.install and (source.trusted or request.trust)
+    if installs:
+        steps.append(("uv sync", lambda: installing(lambda: post.uv_sync(destination))))
     if request.git:
-        result.commands.append(post.GIT_COMMANDS)
-    if request.install:
-        result.commands.append("uv sync")
+        message = "Initial commit from scaffold ({commit})"
+        steps.append(
+            (
+                post.GIT_COMMANDS,
+                lambda: post.git_init(
+                    destination, message.format(commit=result.answers.get("_commit", "unknown"))
+                ),
+            )
+        )
+    result.commands = [command for command, _ in steps]
+    untrusted = _untrusted_note(source, destination, request.git)
+    if request.install and not installs and request.dry_run:
+        say(f"note: {untrusted}")
+        result.notes.append(untrusted)
     if request.dry_run:
         with tempfile.TemporaryDirectory(prefix="scaffold-dry-run-") as scratch:
             rendered = Path(scratch) / request.name
@@ -221,25 +251,23 @@ def _new(
     else:
         with target.undo_on_failure(destination):
             result.answers = render.copy(source, destination, data, **copy_args)
-        try:
-            if request.git:
-                commit = result.answers.get("_commit", "unknown")
+        for done, (_, step) in enumerate(steps):
+            try:
+                result.steps.append(step())
+            except KeyboardInterrupt:
+                # The project is complete; only the steps after rendering were cut short.
                 result.steps.append(
-                    post.git_init(destination, f"Initial commit from scaffold ({commit})")
+                    post.StepResult(
+                        "interrupted",
+                        "failed",
+                        f"Interrupted; the project is in {destination}: finish with "
+                        f"cd {shlex.quote(str(destination))} && "
+                        f"{' && '.join(result.commands[done:])}",
+                    )
                 )
-            if request.install:
-                result.steps.append(installing(lambda: post.uv_sync(destination)))
-        except KeyboardInterrupt:
-            # The project is complete; only the steps after rendering were cut short.
-            result.steps.append(
-                post.StepResult(
-                    "interrupted",
-                    "failed",
-                    f"Interrupted; the project is in {destination}: finish with "
-                    f"cd {shlex.quote(str(destination))} && "
-                    f"{' && '.join(result.commands[len(result.steps) :])}",
-                )
-            )
+                break
+        if request.install and not installs:
+            result.steps.append(post.StepResult("install", "skipped", untrusted))
     installed = any(s.name == "install" and s.status == "done" for s in result.steps)
     result.next_steps = post.next_steps(
         destination, choice.framework, project_names.package, installed

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import yaml
 
-from scaffold.errors import ScaffoldError
+from scaffold.errors import ScaffoldError, UsageError
 
 CANONICAL_URL = "https://github.com/scaffold-py/scaffold.git"
 ANSWERS_FILE = ".copier-answers.yml"
@@ -32,11 +32,34 @@ class RenderError(ScaffoldError):
     """A step that talks to Copier failed; `exit_code` is 2 for bad input, 1 otherwise."""
 
 
+# The repository this package runs from, when it runs from a git checkout of scaffold.
+CHECKOUT = Path(__file__).resolve().parents[2]
+
+
 @dataclass(frozen=True)
 class TemplateSource:
     location: str  # an absolute path or a URL: Copier records it verbatim as _src_path
     origin: str  # which rule picked it, for messages
     is_local: bool
+
+    @property
+    def trusted(self) -> bool:
+        """This repository (the checkout scaffold runs from, or its canonical URL): its
+        build code is scaffold's own, so installing what it renders runs nothing foreign."""
+        return self.origin in ("checkout", "canonical") or self.location in (
+            str(CHECKOUT),
+            CANONICAL_URL,
+        )
+
+
+def refuse_option_like(value: str, what: str) -> None:
+    """git reads an argument starting with '-' as an option (`--upload-pack=<command>` runs
+    a command): refuse such a template source or ref before it reaches git or Copier."""
+    if value.startswith("-"):
+        raise UsageError(
+            f"{what} {value!r} starts with '-', which git would take as an option; "
+            "give a path (./NAME for a local one), a URL or a ref name."
+        )
 
 
 def _looks_like_url(src: str) -> bool:
@@ -62,12 +85,12 @@ def resolve_source(explicit: str | None) -> TemplateSource:
         (os.environ.get("SCAFFOLD_TEMPLATE"), "SCAFFOLD_TEMPLATE"),
     ):
         if value:
+            refuse_option_like(value, f"The template source from {origin}")
             if _looks_like_url(value):
                 return TemplateSource(location=value, origin=origin, is_local=False)
             return _local(value, origin)
-    checkout = Path(__file__).resolve().parents[2]
-    if (checkout / "copier.yml").is_file() and (checkout / ".git").exists():
-        return TemplateSource(location=str(checkout), origin="checkout", is_local=True)
+    if (CHECKOUT / "copier.yml").is_file() and (CHECKOUT / ".git").exists():
+        return TemplateSource(location=str(CHECKOUT), origin="checkout", is_local=True)
     return TemplateSource(location=CANONICAL_URL, origin="canonical", is_local=False)
 
 

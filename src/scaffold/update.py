@@ -49,7 +49,22 @@ def project_answers(project: Path) -> dict[str, Any]:
     return render.read_answers(project)
 
 
-def preflight(project: Path, data: dict[str, Any]) -> dict[str, Any]:
+def recorded_source(answers: dict[str, Any]) -> str:
+    """The template source the answers file records, refused if git would read an option."""
+    source = str(answers.get("_src_path") or "")
+    if not source:
+        raise UpdateRefused(f"{render.ANSWERS_FILE} does not say which template made it.")
+    for key, value in (("_src_path", source), ("_commit", str(answers.get("_commit") or ""))):
+        if value.startswith("-"):
+            raise UpdateRefused(
+                f"{key} in {render.ANSWERS_FILE} is {value!r}, which starts with '-' and so "
+                "would reach git as an option; restore the file from git history "
+                "(`git log -p -- .copier-answers.yml`) before updating."
+            )
+    return source
+
+
+def preflight(project: Path, data: dict[str, Any], vcs_ref: str | None = None) -> dict[str, Any]:
     """Refuse, in one sentence, anything that would make the update unsafe."""
     project = project.resolve()
     answers = project_answers(project)
@@ -66,16 +81,16 @@ def preflight(project: Path, data: dict[str, Any]) -> dict[str, Any]:
             f"{project} has uncommitted changes; commit or stash them first, so the update "
             "can be reviewed and undone."
         )
-    source = str(answers.get("_src_path", ""))
-    if not source:
-        raise UpdateRefused(f"{render.ANSWERS_FILE} does not say which template made it.")
+    source = recorded_source(answers)
+    if vcs_ref is not None:
+        render.refuse_option_like(vcs_ref, "The version")
     if "://" not in source and not source.startswith(("git@", "gh:", "gl:")):
         if not (Path(source) / "copier.yml").is_file():
             raise UpdateRefused(
                 f"The template {source} recorded in {render.ANSWERS_FILE} is not there; "
                 "restore it (or re-clone scaffold there) and try again."
             )
-    elif _git(project, "ls-remote", "--exit-code", source, "HEAD").returncode != 0:
+    elif _git(project, "ls-remote", "--exit-code", "--", source, "HEAD").returncode != 0:
         raise UpdateRefused(f"The template {source} cannot be reached; check the network.")
     return answers
 
@@ -107,7 +122,7 @@ def run(
     dry_run: bool,
     interactive: bool,
 ) -> UpdateResult:
-    answers = preflight(project, data)
+    answers = preflight(project, data, vcs_ref)
     workdir = project.resolve()
     scratch = None
     try:
@@ -172,7 +187,7 @@ def latest_tag(source: str) -> str | None:
     """The template's newest release tag, local checkout or remote URL."""
     if "://" in source or source.startswith("git@"):
         listed = subprocess.run(
-            ["git", "ls-remote", "--tags", "--refs", source],
+            ["git", "ls-remote", "--tags", "--refs", "--", source],
             capture_output=True,
             text=True,
             check=False,
@@ -187,7 +202,7 @@ def latest_tag(source: str) -> str | None:
 def check(project: Path) -> dict[str, Any]:
     project = project.resolve()
     answers = project_answers(project)
-    source = str(answers.get("_src_path", ""))
+    source = recorded_source(answers)
     current = str(answers.get("_commit", ""))
     latest = latest_tag(source)
     current_version, latest_version = _version(current), _version(latest or "")

@@ -117,7 +117,7 @@ def user_work(project: Path) -> None:
 
 
 def items(url: str) -> list[dict[str, Any]]:
-    response = httpx.get(f"{url}/api/items", params={"limit": 100}, timeout=10)
+    response = httpx.get(f"{url}/api/items", params={"limit": 100}, timeout=30)
     assert response.status_code == 200, response.text
     listed: list[dict[str, Any]] = response.json()
     return listed
@@ -128,7 +128,7 @@ def seed_items(project: Path, env: dict[str, str]) -> list[dict[str, Any]]:
     procfile.release(project, env)
     with procfile.start(project, "web", env) as web:
         for row in ROWS:
-            created = httpx.post(f"{web.url}/api/items", json=row, timeout=10)
+            created = httpx.post(f"{web.url}/api/items", json=row, timeout=30)
             assert created.status_code == 201, created.text
         return items(web.url)
 

@@ -210,6 +210,41 @@ def test_missing_uv_is_reported_not_fatal(tmp_path: Path) -> None:
     assert "  uv sync" in result.stdout  # the next steps include installing by hand
 
 
+def test_recommender_flags_come_from_rules_yaml() -> None:
+    from scaffold.cli import app
+    from scaffold.recommend import questions
+
+    for command in ("new", "recommend"):
+        help_text = " ".join(scaffold(command, "--help", cwd=REPO).stdout.split())
+        for question in questions():
+            assert f"{question.option} " in help_text or question.flag.replace("/", " / ") in (
+                help_text
+            )
+            assert " ".join(question.help.split()) in help_text
+            for choice in question.choices:
+                assert f"{choice.value}: {choice.explanation}" in help_text
+    assert app is not None
+
+
+def test_recommend_cites_articles_by_title_and_publisher(tmp_path: Path) -> None:
+    from scaffold.recommend import load_rules
+
+    result = scaffold("recommend", "--kind", "product", "--admin", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert ".txt" not in result.stdout
+    book = load_rules()
+    shown = [str(source) for source in book.sources.values() if str(source) in result.stdout]
+    assert shown, result.stdout
+    assert (
+        "(FastAPI vs Django vs Flask in 2026: Choosing the Right Backend Framework, DevCerts)"
+        in (result.stdout)
+    )
+    payload = json.loads(
+        scaffold("recommend", "--kind", "product", "--admin", "--json", cwd=tmp_path).stdout
+    )
+    assert all(reason["seed"] in book.sources for reason in payload["reasons"])
+
+
 def test_recommend_json_is_exactly_the_four_keys(tmp_path: Path) -> None:
     result = scaffold("recommend", "--kind", "product", "--admin", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -226,12 +261,21 @@ def test_list_json_matches_the_templates(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("args", [["--help"], ["list"], ["recommend", "--json"], ["new", "../x"]])
-def test_fast_paths_do_not_import_copier(args: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("args", "module"),
+    [
+        (["--help"], "copier"),
+        (["--help"], "pydantic"),  # the question flags come from rules.yaml as plain YAML
+        (["list"], "copier"),
+        (["recommend", "--json"], "copier"),
+        (["new", "../x"], "copier"),
+    ],
+)
+def test_fast_paths_do_not_import_copier(args: list[str], module: str) -> None:
     code = (
         "import sys\nfrom scaffold.cli import app\n"
         f"try:\n    app({args!r})\nexcept SystemExit:\n    pass\n"
-        "print('copier' in sys.modules, file=sys.stderr)"
+        f"print({module!r} in sys.modules, file=sys.stderr)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],

@@ -17,9 +17,6 @@ import pytest
 import yaml
 
 from scaffold.recommend import (
-    BOOL_QUESTIONS,
-    CHOICE_QUESTIONS,
-    QUESTION_IDS,
     Answers,
     InvalidAnswer,
     Recommendation,
@@ -34,6 +31,9 @@ SEEDS = Path(
     os.environ.get("SCAFFOLD_SEEDS", Path(__file__).resolve().parents[2] / "shared" / "seeds")
 )
 FRAMEWORKS = {"django", "fastapi", "flask"}
+QUESTION_IDS = tuple(q.id for q in questions())
+CHOICE_QUESTIONS = {q.id: q.values for q in questions() if q.type == "choice"}
+BOOL_QUESTIONS = tuple(q.id for q in questions() if q.type == "bool")
 
 
 def _all_answer_sets() -> list[Answers]:
@@ -211,7 +211,11 @@ def test_every_framework_can_win() -> None:
 
 def test_questions_for_the_cli() -> None:
     qs = questions()
-    assert tuple(q.id for q in qs) == QUESTION_IDS
+    assert QUESTION_IDS == ("kind", "admin", "concurrency", "relational", "api_docs", "team")
+    assert CHOICE_QUESTIONS == {
+        "kind": ("product", "api", "service", "ml", "realtime"),
+        "team": ("conventions", "typed", "small"),
+    }
     flags = {q.id: q.flag for q in qs}
     assert flags == {
         "kind": "--kind",
@@ -224,7 +228,6 @@ def test_questions_for_the_cli() -> None:
     for q in qs:
         assert q.prompt and q.help
         if q.type == "choice":
-            assert q.values == CHOICE_QUESTIONS[q.id]
             assert all(c.explanation for c in q.choices)
         else:
             assert q.values == (True, False)
@@ -262,9 +265,9 @@ def test_reasons_favour_the_pick_strongest_first(answers: Answers) -> None:
             assert rec.scores[rec.framework] == rec.scores[rec.runner_up]
         else:
             assert reason.weight > 0
-            assert fired[reason.rule_id].weights[rec.framework] == reason.weight
+            assert fired[reason.rule_id].weight(rec.framework) == reason.weight
     # every fired rule that favours the pick is listed
-    favouring = {rid for rid, rule in fired.items() if rule.weights[rec.framework] > 0}
+    favouring = {rid for rid, rule in fired.items() if rule.weight(rec.framework) > 0}
     assert favouring <= {r.rule_id for r in rec.reasons}
 
 
@@ -338,7 +341,7 @@ def test_recommend_is_deterministic() -> None:
 @pytest.mark.parametrize("question", BOOL_QUESTIONS)
 def test_unanswered_differs_from_no_only_where_a_rule_cites_no(question: str) -> None:
     book = load_rules()
-    cites_no = [rule for rule in book.rules if (question, False) in rule.when]
+    cites_no = [rule for rule in book.rules if rule.when.get(question) is False]
     for answers in ALL_ANSWERS:
         if answers.get(question) is not None:
             continue
@@ -348,13 +351,13 @@ def test_unanswered_differs_from_no_only_where_a_rule_cites_no(question: str) ->
         for rule in cites_no:
             if rule.matches(said_no):
                 for fw in extra:
-                    extra[fw] += rule.weights[fw]
+                    extra[fw] += rule.weight(fw)
         assert {fw: no[fw] - unanswered[fw] for fw in no} == extra
 
 
 def test_admin_none_and_false_differ_but_api_docs_do_not() -> None:
     assert recommend(Answers(admin=None)).scores != recommend(Answers(admin=False)).scores
-    assert not [rule for rule in load_rules().rules if ("api_docs", False) in rule.when]
+    assert not [rule for rule in load_rules().rules if rule.when.get("api_docs") is False]
     assert recommend(Answers(api_docs=None)).scores == recommend(Answers(api_docs=False)).scores
 
 

@@ -68,7 +68,7 @@ def show_recommendation(rec: Recommendation, say: Callable[[str], None]) -> None
     if rec.reasons:
         say("Because:")
         for reason in rec.reasons:
-            say(f"  - {reason.text}  [{reason.seed}]")
+            say(f"  - {reason.text}  ({reason.source})")
     else:
         say("  - No constraints given: the articles' default for a new API project.")
     say(f"Runner-up: {rec.runner_up} — {rec.runner_up_tradeoff}")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import Enum, StrEnum
+from importlib.resources import files
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Any
 
 import typer
+import yaml
 from typer.core import TyperGroup
 
 from scaffold import __version__
@@ -44,20 +49,6 @@ app = typer.Typer(
 )
 
 
-class Kind(StrEnum):
-    product = "product"
-    api = "api"
-    service = "service"
-    ml = "ml"
-    realtime = "realtime"
-
-
-class Team(StrEnum):
-    conventions = "conventions"
-    typed = "typed"
-    small = "small"
-
-
 class Conflict(StrEnum):
     inline = "inline"
     rej = "rej"
@@ -67,63 +58,76 @@ def _emit_json(payload: Any) -> None:
     typer.echo(json.dumps(payload, indent=2, default=str))
 
 
-KindOption = Annotated[
-    Kind | None,
-    typer.Option(
-        "--kind",
-        help="What you are building: product (users and admin workflows), api (API-first "
-        "backend for SPA, mobile or partners), service (small focused service, webhook or "
-        "prototype), ml (model serving), realtime (streaming or WebSockets).",
-        show_default=False,
-    ),
-]
-AdminOption = Annotated[
-    bool | None,
-    typer.Option("--admin/--no-admin", help="An admin panel is needed early.", show_default=False),
-]
-ConcurrencyOption = Annotated[
-    bool | None,
-    typer.Option(
-        "--concurrency/--no-concurrency",
-        help="Heavy concurrent I/O: many external calls, streaming.",
-        show_default=False,
-    ),
-]
-RelationalOption = Annotated[
-    bool | None,
-    typer.Option(
-        "--relational/--no-relational",
-        help="A relational, transaction-heavy domain.",
-        show_default=False,
-    ),
-]
-ApiDocsOption = Annotated[
-    bool | None,
-    typer.Option(
-        "--api-docs/--no-api-docs", help="Generated API docs are a deliverable.", show_default=False
-    ),
-]
-TeamOption = Annotated[
-    Team | None,
-    typer.Option(
-        "--team",
-        help="conventions (many developers who need conventions), typed (comfortable with "
-        "type hints and async), small (a few who want full control).",
-        show_default=False,
-    ),
-]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON object on stdout and nothing else.")
 ]
 
 
-def _given(**answers: Any) -> dict[str, Any]:
-    """The recommender answers actually passed (None means "no preference")."""
-    return {
-        key: value.value if isinstance(value, Enum) else value
-        for key, value in answers.items()
-        if value is not None
-    }
+def _choices(name: str, values: list[str]) -> type[StrEnum]:
+    """A choice question's values as the enum Typer turns into a checked choice."""
+    functional: Any = StrEnum  # the functional API: mypy knows only the class syntax
+    enum: type[StrEnum] = functional(name.title(), [(value, value) for value in values])
+    return enum
+
+
+def _question_options() -> list[inspect.Parameter]:
+    """One option per recommender question, read from rules.yaml (the one place questions
+    are defined). Plain YAML here, so `scaffold --help` does not import pydantic;
+    every command that uses the answers validates the whole file (rulebook.py) first."""
+    text = files("scaffold").joinpath("rules.yaml").read_text(encoding="utf-8")
+    options = []
+    for question in yaml.safe_load(text)["questions"]:
+        name, explained = question["id"], f"{question['prompt']} {question['help']}"
+        option = "--" + name.replace("_", "-")
+        answer: Any = bool
+        if question["type"] == "bool":
+            option = f"{option}/--no-{option[2:]}"
+        else:
+            values = [choice["value"] for choice in question["choices"]]
+            answer = _choices(name, values)
+            explained += (
+                " "
+                + "; ".join(f"{c['value']}: {c['explanation']}" for c in question["choices"])
+                + "."
+            )
+        flag = typer.Option(option, help=explained, show_default=False)
+        options.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                default=None,
+                annotation=Annotated[answer | None, flag],
+            )
+        )
+    return options
+
+
+QUESTION_OPTIONS = _question_options()
+# Where a command takes the answers to the questions: @recommender_flags puts the options there.
+QUESTIONS_GO_HERE: Mapping[str, Any] = MappingProxyType({})
+
+
+def recommender_flags(command: Callable[..., None]) -> Callable[..., None]:
+    """Put the question options where `command` has its `answers` parameter; the command
+    gets the answers given, as a dict without the unanswered ("no preference") ones."""
+    signature = inspect.signature(command, eval_str=True)
+    names = [option.name for option in QUESTION_OPTIONS]
+
+    @functools.wraps(command)
+    def with_answers(**values: Any) -> None:
+        answers = {name: values.pop(name) for name in names}
+        given = {
+            name: value.value if isinstance(value, Enum) else value
+            for name, value in answers.items()
+            if value is not None
+        }
+        command(**values, answers=given)
+
+    parameters: list[inspect.Parameter] = []
+    for parameter in signature.parameters.values():
+        parameters += QUESTION_OPTIONS if parameter.name == "answers" else [parameter]
+    with_answers.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    return with_answers
 
 
 def _version(value: bool) -> None:
@@ -143,6 +147,7 @@ def _root(
 
 
 @app.command()
+@recommender_flags
 def new(
     name: Annotated[str, typer.Argument(help="Project name; also the directory it goes in.")],
     output_dir: Annotated[
@@ -167,12 +172,7 @@ def new(
     data_file: Annotated[
         Path | None, typer.Option("--data-file", help="A YAML file of template answers.")
     ] = None,
-    kind: KindOption = None,
-    admin: AdminOption = None,
-    concurrency: ConcurrencyOption = None,
-    relational: RelationalOption = None,
-    api_docs: ApiDocsOption = None,
-    team: TeamOption = None,
+    answers: Mapping[str, Any] = QUESTIONS_GO_HERE,
     template: Annotated[
         str | None,
         typer.Option(
@@ -218,14 +218,7 @@ def new(
         yes=yes,
         data=data or [],
         data_file=data_file,
-        answers=_given(
-            kind=kind,
-            admin=admin,
-            concurrency=concurrency,
-            relational=relational,
-            api_docs=api_docs,
-            team=team,
-        ),
+        answers=dict(answers),
         template=template,
         vcs_ref=vcs_ref,
         git=not no_git,
@@ -261,32 +254,17 @@ def new(
 
 
 @app.command()
-def recommend(
-    kind: KindOption = None,
-    admin: AdminOption = None,
-    concurrency: ConcurrencyOption = None,
-    relational: RelationalOption = None,
-    api_docs: ApiDocsOption = None,
-    team: TeamOption = None,
-    json_out: JsonOption = False,
-) -> None:
+@recommender_flags
+def recommend(answers: Mapping[str, Any] = QUESTIONS_GO_HERE, json_out: JsonOption = False) -> None:
     """Recommend a stack for what you are building, with the reasons and the runner-up."""
     from scaffold import ask
     from scaffold.recommend import Answers
     from scaffold.recommend import recommend as pick
 
-    given = _given(
-        kind=kind,
-        admin=admin,
-        concurrency=concurrency,
-        relational=relational,
-        api_docs=api_docs,
-        team=team,
-    )
-    answers = Answers.from_dict(given)
+    given = Answers.from_dict(answers)
     if not given and not json_out and ask.is_terminal():
-        answers = ask.recommender_answers(answers)
-    result = pick(answers)
+        given = ask.recommender_answers(given)
+    result = pick(given)
     if json_out:
         _emit_json(result.to_json())
     else:

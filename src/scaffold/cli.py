@@ -10,7 +10,7 @@ from enum import Enum, StrEnum
 from importlib.resources import files
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import yaml
@@ -18,6 +18,9 @@ from typer.core import TyperGroup
 
 from scaffold import __version__
 from scaffold.errors import Interrupted, ScaffoldError
+
+if TYPE_CHECKING:
+    from scaffold.update import UpdateResult
 
 
 class _Commands(TyperGroup):
@@ -307,6 +310,47 @@ def update(
         dry_run=dry_run,
         interactive=ask.is_terminal(),
     )
+    _report_update(result, dry_run)
+
+
+@app.command()
+def add(
+    feature: Annotated[
+        str,
+        typer.Argument(
+            help="A yes/no question of the template to turn on, e.g. celery; "
+            "a wrong one lists those the project is offered.",
+            show_default=False,
+        ),
+    ],
+    path: Annotated[Path, typer.Argument(help="The generated project (default: here).")] = Path(
+        "."
+    ),
+    vcs_ref: Annotated[
+        str | None,
+        typer.Option(
+            help="Template version to update to (default: the newest release tag).",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; touch nothing.")
+    ] = False,
+) -> None:
+    """Turn on a feature of the template: `scaffold update -d FEATURE=true`."""
+    from scaffold import ask
+    from scaffold import update as updating
+
+    result = updating.add(
+        path, feature, vcs_ref=vcs_ref, dry_run=dry_run, interactive=ask.is_terminal()
+    )
+    if result is None:
+        typer.echo(f"{feature} is already on in {path.resolve()}; nothing to do.")
+        return
+    _report_update(result, dry_run)
+
+
+def _report_update(result: UpdateResult, dry_run: bool) -> None:
     verb = "Would update" if dry_run else "Updated"
     typer.echo(f"{verb} {result.project} from {result.before} to {result.after}.")
     for name in result.changed:

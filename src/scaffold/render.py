@@ -225,6 +225,36 @@ def update(
         )
 
 
+def features(project: Path, source: str, vcs_ref: str | None, answers: dict[str, Any]) -> list[str]:
+    """The template's yes/no questions that a project with `answers` is offered (their `when`
+    holds), at the version an update would go to, in the template's order."""
+    # Copier's public API (run_copy/run_update) cannot list questions; its Worker can.
+    from copier._main import Worker
+    from jinja2.sandbox import SandboxedEnvironment
+
+    with (
+        _copier_errors(source, vcs_ref),
+        Worker(src_path=source, dst_path=project, vcs_ref=vcs_ref, quiet=True) as worker,
+    ):
+        questions = worker.template.questions_data
+    context = {**answers, "_copier_operation": "update"}
+    environment = SandboxedEnvironment()
+    offered = []
+    for name, spec in questions.items():
+        if not isinstance(spec, dict) or spec.get("type") != "bool":
+            continue
+        when = spec.get("when", True)
+        if isinstance(when, str):
+            when = environment.from_string(when).render(context).strip().lower() not in _FALSY
+        if when:
+            offered.append(name)
+    return offered
+
+
+# What Copier reads as false in a rendered `when` (its cast_to_bool).
+_FALSY = {"", "0", "n", "no", "f", "false", "off", "~", "null", "none"}
+
+
 def read_answers(project: Path) -> dict[str, Any]:
     answers = yaml.safe_load((project / ANSWERS_FILE).read_text(encoding="utf-8"))
     return answers if isinstance(answers, dict) else {}

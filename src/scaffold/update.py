@@ -163,6 +163,30 @@ def run(
             shutil.rmtree(scratch, ignore_errors=True)
 
 
+def add(
+    project: Path, feature: str, *, vcs_ref: str | None, dry_run: bool, interactive: bool
+) -> UpdateResult | None:
+    """`scaffold update -d FEATURE=true`, for a yes/no question the template offers this
+    project; None when the feature is already on."""
+    answers = preflight(project, {}, vcs_ref)
+    offered = render.features(project.resolve(), recorded_source(answers), vcs_ref, answers)
+    if feature not in offered:
+        raise UsageError(
+            f"{feature!r} is not a feature the template offers a {answers.get('framework')} "
+            f"project; choose one of: {', '.join(offered) or 'none'}."
+        )
+    if answers.get(feature) is True:
+        return None
+    return run(
+        project,
+        {feature: "true"},
+        vcs_ref=vcs_ref,
+        conflict="inline",
+        dry_run=dry_run,
+        interactive=interactive,
+    )
+
+
 def _rehearsal_clone(project: Path, workdir: Path) -> None:
     cloned = subprocess.run(
         ["git", "clone", "-q", "--", str(project), str(workdir)],

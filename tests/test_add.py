@@ -1,0 +1,89 @@
+"""`scaffold add FEATURE`: `scaffold update -d FEATURE=true` for a yes/no question that the
+project's template offers its framework, read from the template itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import run, scaffold
+from test_update import COPIER, IDENTITY, clone_template, commit_all, git
+
+pytestmark = pytest.mark.update
+
+
+@pytest.fixture
+def django_without_celery(tmp_path: Path) -> Path:
+    template = clone_template(tmp_path / "scaffold")
+    project = tmp_path / "demo-app"
+    run(
+        [
+            *COPIER,
+            "copy",
+            "--defaults",
+            "--vcs-ref",
+            "v1.0.0",
+            "-d",
+            "framework=django",
+            "-d",
+            "project_name=demo-app",
+            "-d",
+            "celery=false",
+            str(template),
+            str(project),
+        ],
+        tmp_path,
+    )
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "generated")
+    return project
+
+
+def _answers(project: Path) -> dict[str, object]:
+    loaded = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_add_turns_on_a_feature_the_template_offers(django_without_celery: Path) -> None:
+    project = django_without_celery
+    assert _answers(project)["celery"] is False
+    assert not (project / "demo_app" / "celery.py").exists()
+
+    rehearsal = scaffold("add", "celery", "--dry-run", cwd=project)
+    assert rehearsal.returncode == 0, rehearsal.stdout + rehearsal.stderr
+    assert "demo_app/celery.py" in rehearsal.stdout
+    assert run(["git", "status", "--porcelain"], project).stdout == ""
+
+    added = scaffold("add", "celery", cwd=project)
+    assert added.returncode == 0, added.stdout + added.stderr
+    assert _answers(project)["celery"] is True
+    assert (project / "demo_app" / "celery.py").is_file()
+
+    run(["git", *IDENTITY, "commit", "-qam", "celery", "--no-verify"], project)
+    run(["git", *IDENTITY, "add", "-A"], project)
+    run(["git", *IDENTITY, "commit", "-qm", "celery files", "--no-verify"], project, check=False)
+    again = scaffold("add", "celery", cwd=project)
+    assert again.returncode == 0 and "already on" in again.stdout
+
+
+def test_add_refuses_what_the_template_does_not_offer(django_without_celery: Path) -> None:
+    for feature in ("kafka", "project_name", "python_version"):
+        result = scaffold("add", feature, cwd=django_without_celery)
+        assert result.returncode == 2, result.stdout + result.stderr
+        line = result.stderr.strip().splitlines()[-1]
+        assert line.startswith("error: ") and f"'{feature}' is not a feature" in line
+        assert "celery" in line and "docker" in line  # the ones a django project is offered
+    assert run(["git", "status", "--porcelain"], django_without_celery).stdout == ""
+
+
+def test_features_follow_the_framework(tmp_path: Path) -> None:
+    from helpers import REPO
+
+    from scaffold.render import features
+
+    flask = features(tmp_path, str(REPO), "HEAD", {"framework": "flask"})
+    django = features(tmp_path, str(REPO), "HEAD", {"framework": "django"})
+    assert "docker" in flask and "celery" not in flask
+    assert {"docker", "celery"} <= set(django)

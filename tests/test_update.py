@@ -72,7 +72,7 @@ def release_v1_1(template: Path, stack: str, editorconfig_line: str = "indent_si
     (stack_dir / "CONTRIBUTING.md.jinja").write_text(
         "# Contributing to {{ project_name }}\n\nLicensed under {{ license }}.\n"
     )
-    shared = template / "templates/_shared/.editorconfig"
+    shared = template / "templates/_shared/editorconfig.jinja"
     text = shared.read_text().replace("indent_size = 4", editorconfig_line, 1)
     shared.write_text(text + "\n[*.md]\ntrim_trailing_whitespace = false\n")
     (stack_dir / ".gitattributes.jinja").unlink()

@@ -211,6 +211,23 @@ def http(url: str, method: str = "GET", body: object = None) -> tuple[int, bytes
         return error.code, error.read()
 
 
+# The process group (= session) of each running server, by base URL: for cpu_seconds().
+SERVER_GROUPS: dict[str, int] = {}
+
+
+def cpu_seconds(url: str) -> float:
+    """CPU time (user + system) used so far by every process of the server at `url`."""
+    group, ticks = SERVER_GROUPS[url], 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def server(
     command: str,
@@ -248,6 +265,8 @@ def server(
             if time.monotonic() > deadline:
                 raise Failed(f"`{command}` not answering {probe} in {timeout}s")
             time.sleep(0.2)
+        SERVER_GROUPS[url] = process.pid
         yield url
     finally:
+        SERVER_GROUPS.pop(url, None)
         stop_process_group(process)

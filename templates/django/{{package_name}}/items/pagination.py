@@ -24,9 +24,24 @@ MAX_LIMIT = 100
 MAX_OFFSET = 2**63 - 1
 
 
-class PageParamsSerializer(serializers.Serializer[dict[str, int]]):
-    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
-    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
+# Stateless fields, built once: a Serializer would deep-copy its fields on every request.
+PAGE_PARAMS = {
+    "limit": (serializers.IntegerField(min_value=1, max_value=MAX_LIMIT), DEFAULT_LIMIT),
+    "offset": (serializers.IntegerField(min_value=0, max_value=MAX_OFFSET), 0),
+}
+
+
+def page_param(request: Request, name: str) -> int:
+    """A query parameter's integer value; absent or empty means its default, as in a form."""
+    field, default = PAGE_PARAMS[name]
+    raw = request.query_params.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value: int = field.run_validation(raw)
+    except serializers.ValidationError as error:
+        raise serializers.ValidationError({name: error.detail}) from None
+    return value
 
 
 class LimitOffsetArrayPagination(BasePagination):
@@ -36,10 +51,8 @@ class LimitOffsetArrayPagination(BasePagination):
         request: Request,
         view: APIView | None = None,
     ) -> list[_Row]:
-        params = PageParamsSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        limit: int = params.validated_data["limit"]
-        offset: int = params.validated_data["offset"]
+        limit = page_param(request, "limit")
+        offset = page_param(request, "offset")
         return list(queryset[offset : offset + limit])
 
     def get_paginated_response(self, data: Any) -> Response:

@@ -61,6 +61,20 @@ def _emit_json(payload: Any) -> None:
     typer.echo(json.dumps(payload, indent=2, default=str))
 
 
+ProjectArgument = Annotated[
+    Path, typer.Argument(help="The generated project (default: here).", show_default=False)
+]
+VersionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--vcs-ref",
+        help="Template version to update to (default: the newest release tag).",
+        show_default=False,
+    ),
+]
+RehearseOption = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would change; touch nothing.")
+]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON object on stdout and nothing else.")
 ]
@@ -276,16 +290,8 @@ def recommend(answers: Mapping[str, Any] = QUESTIONS_GO_HERE, json_out: JsonOpti
 
 @app.command()
 def update(
-    path: Annotated[Path, typer.Argument(help="The generated project (default: here).")] = Path(
-        "."
-    ),
-    vcs_ref: Annotated[
-        str | None,
-        typer.Option(
-            help="Template version to update to (default: the newest release tag).",
-            show_default=False,
-        ),
-    ] = None,
+    path: ProjectArgument = Path("."),
+    vcs_ref: VersionOption = None,
     conflict: Annotated[
         Conflict, typer.Option(help="How to leave conflicts: inline markers or .rej files.")
     ] = Conflict.inline,
@@ -293,9 +299,7 @@ def update(
         list[str] | None,
         typer.Option("-d", "--data", metavar="KEY=VALUE", help="An answer to change or add."),
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would change; touch nothing.")
-    ] = False,
+    dry_run: RehearseOption = False,
 ) -> None:
     """Bring a generated project up to a newer template version (Copier's update)."""
     from scaffold import ask
@@ -323,19 +327,9 @@ def add(
             show_default=False,
         ),
     ],
-    path: Annotated[Path, typer.Argument(help="The generated project (default: here).")] = Path(
-        "."
-    ),
-    vcs_ref: Annotated[
-        str | None,
-        typer.Option(
-            help="Template version to update to (default: the newest release tag).",
-            show_default=False,
-        ),
-    ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would change; touch nothing.")
-    ] = False,
+    path: ProjectArgument = Path("."),
+    vcs_ref: VersionOption = None,
+    dry_run: RehearseOption = False,
 ) -> None:
     """Turn on a feature of the template: `scaffold update -d FEATURE=true`."""
     from scaffold import ask
@@ -376,9 +370,7 @@ def _report_update(result: UpdateResult, dry_run: bool) -> None:
 
 @app.command("check-update")
 def check_update(
-    path: Annotated[Path, typer.Argument(help="The generated project (default: here).")] = Path(
-        "."
-    ),
+    path: ProjectArgument = Path("."),
     json_out: JsonOption = False,
 ) -> None:
     """Show the template version a project was made from and the newest one available."""

@@ -17,7 +17,7 @@ from typing import Any
 
 from scaffold import names, post, render, target
 from scaffold.data import collect
-from scaffold.errors import Interrupted, UsageError
+from scaffold.errors import UsageError, interrupted_means
 from scaffold.recommend import Answers, Recommendation, recommend
 from scaffold.stacks import stack
 
@@ -163,23 +163,10 @@ def _untrusted_note(source: render.TemplateSource, destination: Path, git: bool)
     )
 
 
+@interrupted_means("Interrupted; nothing was left behind.")
 def new(
     request: NewRequest,
     *,
-    ask_answers: Callable[[Answers], Answers],
-    confirm: Callable[[Recommendation], str],
-    say: Callable[[str], None],
-    installing: Callable[[Callable[[], post.StepResult]], post.StepResult],
-    quiet: bool,
-) -> NewResult:
-    try:
-        return _new(request, ask_answers, confirm, say, installing, quiet)
-    except KeyboardInterrupt as error:
-        raise Interrupted("Interrupted; nothing was left behind.") from error
-
-
-def _new(
-    request: NewRequest,
     ask_answers: Callable[[Answers], Answers],
     confirm: Callable[[Recommendation], str],
     say: Callable[[str], None],

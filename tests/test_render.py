@@ -140,22 +140,35 @@ def test_why_this_stack_renders_the_recorded_reasons(tmp_path: Path) -> None:
         assert all(reason in why for reason in reasons), stack
 
 
-@pytest.mark.parametrize("python_version", ["3.11", "3.12", "3.13"])
+@pytest.mark.parametrize("python_version", ["3.11", "3.12", "3.13", "3.14"])
 @pytest.mark.parametrize("stack", STACKS)
 def test_python_version_sets_the_docker_image_and_ci(
     stack: str, python_version: str, tmp_path: Path
 ) -> None:
+    """The image runs the chosen version; CI tests it and, as a matrix, the oldest (3.11)."""
     project = render(tmp_path / "demo-app", stack, python_version=python_version)
     images = [
         line
         for line in (project / "Dockerfile").read_text().splitlines()
         if line.startswith("FROM python:")
     ]
-    assert images and all(f"FROM python:{python_version}-slim" in line for line in images)
-    assert (
-        f'python-version: "{python_version}"' in (project / ".github/workflows/ci.yml").read_text()
-    )
+    assert images and all(
+        line.startswith(f"FROM python:{python_version}.") or f"python:{python_version}-" in line
+        for line in images
+    ), images
+    workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+    test_job = workflow["jobs"]["test"]
+    versions = test_job["strategy"]["matrix"]["python-version"]
+    assert versions == sorted({python_version, "3.11"}, reverse=True), versions
+    setup = [step for step in test_job["steps"] if "setup-uv" in step.get("uses", "")]
+    assert setup and setup[0]["with"]["python-version"] == "${{ matrix.python-version }}"
     assert 'requires-python = ">=3.11"' in (project / "pyproject.toml").read_text()
+
+
+def test_python_version_defaults_to_313(tmp_path: Path) -> None:
+    project = render(tmp_path / "demo-app", "flask")
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["python_version"] == "3.13"
 
 
 @pytest.mark.parametrize("stack", STACKS)

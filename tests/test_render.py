@@ -16,7 +16,13 @@ from helpers import JINJA_LEFTOVER, REPO, STACKS, render
 
 RUFF = [sys.executable, "-m", "ruff"]
 STACK_OPTIONS: dict[str, dict[str, list[Any]]] = {"django": {"celery": [True, False]}}
-SHARED_OPTIONS: dict[str, list[Any]] = {"docker": [True, False], "ci": ["github", "none"]}
+SHARED_OPTIONS: dict[str, list[Any]] = {
+    "docker": [True, False],
+    "ci": ["github", "none"],
+    "auth": [True, False],
+}
+# The stacks whose templates implement the `auth` question (copier.yml's `when:`).
+AUTH_STACKS = {"fastapi"}
 
 
 def combinations() -> list[tuple[str, dict[str, Any]]]:
@@ -86,6 +92,9 @@ def test_renders_cleanly(combo: tuple[str, dict[str, Any]], tmp_path: Path) -> N
         "tests/test_migrations.py",
     ):
         assert (project / name).is_file(), f"{stack} lacks {name}"
+    auth = answers["auth"] and stack in AUTH_STACKS
+    assert (project / "demo_app/users").exists() == (auth and stack != "django")
+    assert ("/api/auth/token" in (project / "README.md").read_text()) == auth
     if stack == "django":
         assert (project / "demo_app/celery.py").exists() == answers["celery"]
         assert ("worker:" in (project / "Procfile").read_text()) == answers["celery"]

@@ -22,7 +22,7 @@ SHARED_OPTIONS: dict[str, list[Any]] = {
     "auth": [True, False],
 }
 # The stacks whose templates implement the `auth` question (copier.yml's `when:`).
-AUTH_STACKS = {"fastapi"}
+AUTH_STACKS = {"fastapi", "flask"}
 
 
 def combinations() -> list[tuple[str, dict[str, Any]]]:

@@ -214,3 +214,71 @@ def test_first_release_updates_with_plain_copier_and_keeps_everything(
     # migrated by the new release line and served by the new web line, with the same JSON.
     assert served_items(project, sqlite_env) == rows["sqlite"]
     assert served_items(project, postgres_env) == rows["postgres"]
+
+
+# --- auth (issue 12): off after the plain update, then turned on by `-d auth=true` ---------
+AUTH_STACKS = ["fastapi", "flask"]
+
+
+def log_in(url: str, email: str, password: str) -> dict[str, str]:
+    registered = httpx.post(
+        f"{url}/api/auth/register", json={"email": email, "password": password}, timeout=30
+    )
+    assert registered.status_code == 201, registered.text
+    token = httpx.post(
+        f"{url}/api/auth/token", data={"username": email, "password": password}, timeout=30
+    )
+    assert token.status_code == 200, token.text
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+def ownerless_rows(project: Path, env: dict[str, str], stack: str) -> list[tuple[str, str]]:
+    """The seeded rows, read from the database itself: kept, and owned by nobody."""
+    table = "items_item" if stack == "django" else "items"
+    url = env.get("DATABASE_URL")
+    query = f"SELECT name, description FROM {table} WHERE owner_id IS NULL ORDER BY id"  # noqa: S608
+    if url:
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            return [tuple(row) for row in conn.execute(query).fetchall()]  # type: ignore[misc]
+    import sqlite3
+
+    with sqlite3.connect(project / "db.sqlite3") as conn:
+        return [tuple(row) for row in conn.execute(query).fetchall()]
+
+
+@pytest.mark.parametrize("stack", AUTH_STACKS)
+def test_first_release_turns_auth_on_later_and_keeps_its_rows(
+    stack: str, releases: Path, tmp_path: Path, seeded_postgres_url: str, postgres_url: str
+) -> None:
+    project = old_project(releases, tmp_path / "demo-app", stack)
+    envs = {
+        "sqlite": procfile.production_env(),
+        "postgres": procfile.production_env(DATABASE_URL=seeded_postgres_url),
+    }
+    rows = {name: seed_items(project, env) for name, env in envs.items()}
+
+    assert update(project)["auth"] is False
+    commit_all(project, "update to v0.2.0")
+    assert update(project, "auth=true")["auth"] is True
+    assert "## Our runbook" in (project / "README.md").read_text()
+    commit_all(project, "auth on")
+
+    run(["uv", "sync"], project)
+    own_tests(project, clean_env())
+    own_tests(project, clean_env(DATABASE_URL=postgres_url))
+    for name, env in envs.items():
+        procfile.release(project, env)
+        kept = [(row["name"], row["description"]) for row in rows[name]][::-1]
+        assert ownerless_rows(project, env, stack) == kept, name
+        with procfile.start(project, "web", env) as web:
+            assert httpx.get(f"{web.url}/api/items", timeout=30).status_code == 401
+            headers = log_in(web.url, "owner@example.com", "correct horse battery staple")
+            # Items from before auth belong to nobody: no user sees them until given an owner.
+            listed = httpx.get(f"{web.url}/api/items", headers=headers, timeout=30)
+            assert listed.status_code == 200 and listed.json() == [], listed.text
+            created = httpx.post(
+                f"{web.url}/api/items", json={"name": "mine"}, headers=headers, timeout=30
+            )
+            assert created.status_code == 201, created.text

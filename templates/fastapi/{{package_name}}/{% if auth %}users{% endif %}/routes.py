@@ -26,7 +26,12 @@ BAD_LOGIN = "Incorrect email or password."
     "/api/auth/register",
     response_model=UserOut,
     status_code=status.HTTP_201_CREATED,
-    responses={status.HTTP_409_CONFLICT: {"model": Problem, "description": "Email taken"}},
+    responses={
+        status.HTTP_409_CONFLICT: {
+            "model": Problem,
+            "description": "This email is already registered",
+        },
+    },
 )
 async def register(body: Registration, session: SessionDep) -> User:
     """Create an account; log in with POST /api/auth/token."""
@@ -55,7 +60,11 @@ def storable(text: str) -> bool:
         status.HTTP_429_TOO_MANY_REQUESTS: {
             "model": Problem,
             "description": "Too many failed logins for this account; see Retry-After",
-            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+            "headers": {
+                "Retry-After": {
+                    "schema": {"type": "integer"},
+                },
+            },
         },
     },
 )

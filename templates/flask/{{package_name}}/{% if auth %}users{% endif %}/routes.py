@@ -52,7 +52,11 @@ class Token(MethodView):
     @blp.alt_response(
         429,
         description="Too many failed logins for this account; see Retry-After.",
-        headers={"Retry-After": {"schema": {"type": "integer"}}},
+        headers={
+            "Retry-After": {
+                "schema": {"type": "integer"},
+            },
+        },
     )
     def post(self, form: dict[str, str]) -> dict[str, Any]:
         """Exchange an email (as `username`) and password for a bearer token."""

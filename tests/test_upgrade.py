@@ -236,7 +236,7 @@ def ownerless_rows(project: Path, env: dict[str, str], stack: str) -> list[tuple
     """The seeded rows, read from the database itself: kept, and owned by nobody."""
     table = "items_item" if stack == "django" else "items"
     url = env.get("DATABASE_URL")
-    query = f"SELECT name, description FROM {table} WHERE owner_id IS NULL ORDER BY id"  # noqa: S608
+    query = f"SELECT name, description FROM {table} WHERE owner_id IS NULL ORDER BY id"
     if url:
         import psycopg
 

@@ -15,7 +15,15 @@ import yaml
 from helpers import JINJA_LEFTOVER, REPO, STACKS, render
 
 RUFF = [sys.executable, "-m", "ruff"]
-STACK_OPTIONS: dict[str, dict[str, list[Any]]] = {"django": {"celery": [True, False]}}
+STACK_OPTIONS: dict[str, dict[str, list[Any]]] = {
+    "django": {"celery": [True, False]},
+    "fastapi": {"worker": [True, False]},
+    "flask": {"worker": [True, False]},
+}
+# The answer that adds the background worker, per stack (Django's was released as `celery`).
+WORKER_QUESTION = {"django": "celery", "fastapi": "worker", "flask": "worker"}
+# The file that holds the queue's app, loaded by the `worker` and `scheduler` processes.
+WORKER_MODULE = {"django": "celery.py", "fastapi": "worker.py", "flask": "celery.py"}
 SHARED_OPTIONS: dict[str, list[Any]] = {
     "docker": [True, False],
     "ci": ["github", "none"],
@@ -95,9 +103,17 @@ def test_renders_cleanly(combo: tuple[str, dict[str, Any]], tmp_path: Path) -> N
     auth = answers["auth"] and stack in AUTH_STACKS
     assert (project / "demo_app/users").exists() == (auth and stack != "django")
     assert ("/api/auth/token" in (project / "README.md").read_text()) == auth
-    if stack == "django":
-        assert (project / "demo_app/celery.py").exists() == answers["celery"]
-        assert ("worker:" in (project / "Procfile").read_text()) == answers["celery"]
+    worker = answers[WORKER_QUESTION[stack]]
+    assert (project / "demo_app" / WORKER_MODULE[stack]).exists() == worker
+    for name in ("demo_app/items/tasks.py", "tests/test_tasks.py"):
+        assert (project / name).exists() == worker, name
+    procfile = (project / "Procfile").read_text()
+    assert ("\nworker: " in procfile) == worker
+    assert ("\nscheduler: " in procfile) == worker
+    if answers["docker"]:
+        services = set(yaml.safe_load((project / "compose.yaml").read_text())["services"])
+        worker_services = {"redis", "worker", "scheduler"}
+        assert (services & worker_services) == (worker_services if worker else set()), services
     for command in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]):
         result = subprocess.run([*RUFF, *command], cwd=project, capture_output=True, text=True)
         assert result.returncode == 0, f"ruff {command[0]}:\n{result.stdout}{result.stderr}"
@@ -123,14 +139,14 @@ def test_readme_sections_share_one_order(tmp_path: Path) -> None:
 
 def test_procfiles_share_line_names(tmp_path: Path) -> None:
     for stack in STACKS:
-        procfile = (render(tmp_path / stack, stack) / "Procfile").read_text()
+        with_worker = {WORKER_QUESTION[stack]: True}
+        procfile = (render(tmp_path / stack, stack, **with_worker) / "Procfile").read_text()
         names = [
             line.split(":", 1)[0]
             for line in procfile.splitlines()
             if line and not line.startswith("#")
         ]
-        expected = ["release", "web", "worker"] if stack == "django" else ["release", "web"]
-        assert names == expected, (stack, names)
+        assert names == ["release", "web", "worker", "scheduler"], (stack, names)
         assert all(
             line.split(":", 1)[1].strip().startswith("uv run ")
             for line in procfile.splitlines()

@@ -3,9 +3,12 @@ and CONTRACT.md exercised over HTTP on SQLite and PostgreSQL (DB-down 503 includ
 
 from __future__ import annotations
 
+import re
 import shutil
+import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -99,28 +102,122 @@ def test_django_admin_login_renders(django_project: Path) -> None:
         assert page.status_code == 200 and 'name="password"' in page.text
 
 
-def _django_shell(project: Path, code: str, env: dict[str, str]) -> str:
-    command = ["uv", "run", "python", "manage.py", "shell", "-c", code]
-    return run(command, project, env=env, timeout=120).stdout
+# The answer that adds the background worker (Django's was released as `celery`).
+WORKER_QUESTION = {"django": "celery", "fastapi": "worker", "flask": "worker"}
+# Each stack's broker variables, and a Redis database of its own (not 0, which other tools
+# use): a Celery worker of one stack must never take the other's `items.summarize`.
+BROKER_VARIABLES = {
+    "django": ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"),
+    "fastapi": ("TASKIQ_BROKER_URL", "TASKIQ_RESULT_BACKEND"),
+    "flask": ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"),
+}
+REDIS_DATABASE = {"django": 5, "fastapi": 6, "flask": 7}
+# Run from the project root in the app's own environment: add one item, send items.summarize
+# the way the app's code would, and print the result read back from Redis.
+SEND_SUMMARIZE = {
+    "django": [
+        "python",
+        "manage.py",
+        "shell",
+        "-c",
+        "from demo_app.items.models import Item; from demo_app.items.tasks import summarize; "
+        "Item.objects.create(name='one'); print('result:', summarize.delay().get(timeout=120))",
+    ],
+    "flask": [
+        "python",
+        "-c",
+        "from demo_app import create_app; from demo_app.extensions import db; "
+        "from demo_app.items.models import Item; from demo_app.items.tasks import summarize\n"
+        "app = create_app()\n"
+        "with app.app_context(): db.session.add(Item(name='one')); db.session.commit()\n"
+        "print('result:', summarize.delay().get(timeout=120))",
+    ],
+    "fastapi": [
+        "python",
+        "-c",
+        "import asyncio\n"
+        "from demo_app.db import SessionLocal\n"
+        "from demo_app.items.models import Item\n"
+        "from demo_app.items.tasks import summarize\n"
+        "async def main():\n"
+        "    async with SessionLocal.begin() as session: session.add(Item(name='one'))\n"
+        "    task = await summarize.kiq()\n"
+        "    result = await task.wait_result(timeout=120)\n"
+        "    print('result:', result.return_value)\n"
+        "asyncio.run(main())",
+    ],
+}
+# A line the worker logs each time it runs items.summarize (Celery, taskiq).
+RAN_SUMMARIZE = re.compile(r"items\.summarize\[[^]]+\] succeeded|Executing task items\.summarize")
 
 
-def test_django_celery_round_trip(django_project: Path, redis_url: str) -> None:
-    project = django_project
-    (project / "db.sqlite3").unlink(missing_ok=True)
-    broker = f"{redis_url}/7"
-    env = procfile.production_env(CELERY_BROKER_URL=broker, CELERY_RESULT_BACKEND=broker)
-    procfile.release(project, env)
-    _django_shell(
-        project, "from demo_app.items.models import Item; Item.objects.create(name='one')", env
+def _flush_redis_database(number: int) -> None:
+    with socket.create_connection(("127.0.0.1", 6379), timeout=5) as sock:
+        sock.sendall(f"SELECT {number}\r\nFLUSHDB\r\n".encode())
+        replies = b""
+        while replies.count(b"\r\n") < 2:
+            replies += sock.recv(64)
+    assert replies == b"+OK\r\n+OK\r\n", replies
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_worker_runs_sent_and_periodic_tasks(
+    stack: str, projects: Projects, redis_url: str
+) -> None:
+    """CONTRACT.md §5: the Procfile's `worker` runs items.summarize sent from the app's process
+    (the result read back from Redis), and its `scheduler` sends the periodic one."""
+    project = projects.get(stack, **{WORKER_QUESTION[stack]: True})
+    database = REDIS_DATABASE[stack]
+    _flush_redis_database(database)
+    broker = f"{redis_url}/{database}"
+    env = procfile.production_env(
+        DATABASE_URL=f"sqlite:///{project / 'worker-test.sqlite3'}",
+        SUMMARIZE_EVERY_SECONDS="2",
+        **dict.fromkeys(BROKER_VARIABLES[stack], broker),
     )
+    (project / "worker-test.sqlite3").unlink(missing_ok=True)
+    procfile.release(project, env)
     with procfile.start(project, "worker", env, wait_for_port=False) as worker:
-        sent = _django_shell(
-            project,
-            "from demo_app.items.tasks import summarize; print(summarize.delay().get(timeout=60))",
-            env,
-        )
-        assert "{'count': 1}" in sent, sent + worker.output()[-2000:]
-        assert "items.summarize" in worker.output()
+        sent = run(["uv", "run", *SEND_SUMMARIZE[stack]], project, env=env, timeout=300).stdout
+        assert "result: {'count': 1}" in sent, sent + worker.output()[-3000:]
+        ran_before = len(RAN_SUMMARIZE.findall(worker.output()))
+        assert ran_before >= 1, worker.output()[-3000:]
+
+        with procfile.start(project, "scheduler", env, wait_for_port=False) as scheduler:
+            fired = _wait_for(
+                lambda: len(RAN_SUMMARIZE.findall(worker.output())) >= ran_before + 2, 180
+            )
+            assert fired, (
+                f"the periodic items.summarize did not run twice in 180 s\n--- scheduler ---\n"
+                f"{scheduler.output()[-3000:]}\n--- worker ---\n{worker.output()[-3000:]}"
+            )
+            assert "items.summarize" in scheduler.output()
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_worker_project_tests_need_no_redis(stack: str, projects: Projects) -> None:
+    """With the worker on, `uv run pytest` still needs no service: the brokers point at a
+    closed port and the tests pass anyway (tasks run in-process)."""
+    project = projects.get(stack, **{WORKER_QUESTION[stack]: True})
+    nowhere = f"redis://127.0.0.1:{closed_port()}/0"
+    env = clean_env(**dict.fromkeys(BROKER_VARIABLES[stack], nowhere))
+    result = run(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project, env=env)
+    assert " passed" in result.stdout
+    assert (
+        "test_tasks.py"
+        in run(
+            ["uv", "run", "pytest", "-q", "--co", "-p", "no:cacheprovider"], project, env=env
+        ).stdout
+    )
 
 
 def _newest_python() -> str | None:

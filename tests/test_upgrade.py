@@ -23,7 +23,7 @@ import procfile
 import pytest
 import yaml
 from conftest import new_database
-from helpers import REPO, STACKS, clean_env, missing, run
+from helpers import REPO, STACKS, clean_env, missing, run, scaffold
 
 pytestmark = pytest.mark.update
 
@@ -282,3 +282,37 @@ def test_first_release_turns_auth_on_later_and_keeps_its_rows(
                 f"{web.url}/api/items", json={"name": "mine"}, headers=headers, timeout=30
             )
             assert created.status_code == 201, created.text
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_first_release_then_worker_turned_on(
+    stack: str, releases: Path, tmp_path: Path, postgres_url: str
+) -> None:
+    """Issue 15: after the plain update, `scaffold update -d worker=true` adds the worker
+    (Django had it from the first release, as `celery`, and gains the scheduler), green."""
+    project = old_project(releases, tmp_path / "demo-app", stack)
+    update(project)
+    commit_all(project, "update to v0.2.0")
+    worker_module = "celery.py" if stack in ("django", "flask") else "worker.py"
+    if stack != "django":
+        assert not (project / PACKAGE / worker_module).exists(), "the worker stays off"
+        result = scaffold("update", "-d", "worker=true", cwd=project)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert_no_conflicts(project)
+        answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+        assert answers["worker"] is True
+        commit_all(project, "worker on")
+
+    assert (project / PACKAGE / worker_module).is_file()
+    assert (project / PACKAGE / "items" / "tasks.py").is_file()
+    procfile_lines = procfile.read(project)
+    assert {"worker", "scheduler"} <= set(procfile_lines), procfile_lines
+    assert "## Our runbook" in (project / "README.md").read_text()
+    assert (project / PACKAGE / "pricing.py").exists()
+    assert "LOG_LEVEL=warning" in (project / ".env.example").read_text()
+    assert "SUMMARIZE_EVERY_SECONDS=" in (project / ".env.example").read_text()
+    run(["uv", "sync"], project)
+    own_tests(project, clean_env())
+    own_tests(project, clean_env(DATABASE_URL=postgres_url))
+    tasks = run(["uv", "run", "pytest", "-q", "--co", "-p", "no:cacheprovider"], project).stdout
+    assert "tests/test_tasks.py" in tasks

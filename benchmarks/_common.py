@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -199,10 +200,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def http(url: str, method: str = "GET", body: object = None) -> tuple[int, bytes]:
-    data = None if body is None else json.dumps(body).encode()
+def http(
+    url: str,
+    method: str = "GET",
+    body: object = None,
+    headers: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> tuple[int, bytes]:
+    """Status and body of one request: a JSON `body`, or a urlencoded `form`."""
+    if form is not None:
+        data: bytes | None = urllib.parse.urlencode(form).encode()
+        kind = "application/x-www-form-urlencoded"
+    else:
+        data, kind = (None if body is None else json.dumps(body).encode()), "application/json"
     request = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json"}
+        url, data=data, method=method, headers={"Content-Type": kind, **(headers or {})}
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:

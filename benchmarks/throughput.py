@@ -111,13 +111,16 @@ def bare_command(project: Path, stack: str, settings: dict[str, object]) -> str:
     )
 
 
-def wrk(url: str, duration: int, connections: int) -> dict[str, float]:
+def wrk(
+    url: str, duration: int, connections: int, headers: dict[str, str] | None = None
+) -> dict[str, float]:
     """Requests/s, p50 and p99 latency (ms), the server's CPU time per request (ms; all its
     processes) and failed requests of one wrk run."""
     base = "/".join(url.split("/", 3)[:3])
     cpu_before = cpu_seconds(base)
+    header_args = [arg for item in (headers or {}).items() for arg in ("-H", ": ".join(item))]
     out = run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", *header_args, url],
         BENCH,
         timeout=duration + 60,
     ).stdout
@@ -144,11 +147,23 @@ def wrk(url: str, duration: int, connections: int) -> dict[str, float]:
     }
 
 
-def seed(url: str) -> None:
+def log_in(url: str) -> dict[str, str]:
+    """Register a user and return the Authorization header of their token (auth on)."""
+    user = {"email": "bench@example.com", "password": "benchmark-password"}
+    status, body = http(f"{url}/api/auth/register", "POST", user)
+    if status != 201:
+        raise Failed(f"POST /api/auth/register answered {status}: {body[:300]!r}")
+    form = {"username": user["email"], "password": user["password"]}
+    status, body = http(f"{url}/api/auth/token", "POST", form=form)
+    if status != 200:
+        raise Failed(f"POST /api/auth/token answered {status}: {body[:300]!r}")
+    return {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
+
+
+def seed(url: str, headers: dict[str, str]) -> None:
     for number in range(ITEMS):
-        status, body = http(
-            f"{url}/api/items", "POST", {"name": f"item {number}", "description": "benchmark"}
-        )
+        item = {"name": f"item {number}", "description": "benchmark"}
+        status, body = http(f"{url}/api/items", "POST", item, headers)
         if status != 201:
             raise Failed(f"POST /api/items answered {status}: {body[:300]!r}")
 
@@ -175,6 +190,7 @@ exec(compile(open({path!r}).read(), {path!r}, "exec"))
 accesslog = None
 logconfig_dict = {{}}
 """
+AUTH = "generated, auth on"
 ENDPOINTS = {"/health": "/health", f"/api/items?limit={LIMIT}": f"/api/items?limit={LIMIT}"}
 
 
@@ -186,6 +202,7 @@ def bench_database(
     round, so a load change on the machine hits all alike."""
     with ExitStack() as running:
         servers: dict[str, str] = {}
+        auth: dict[str, dict[str, str]] = {}  # the Authorization header per server, if any
         for name, project in projects.items():
             db_env = running.enter_context(database(kind, f"{stack}_{len(servers)}"))
             workers = {"WEB_CONCURRENCY": str(args.workers)} if args.workers else {}
@@ -201,7 +218,8 @@ def bench_database(
                 return running.enter_context(server(command, cwd, {**env, **extra}, log))
 
             servers[name] = start(name, web_line, project)
-            seed(servers[name])
+            auth[name] = log_in(servers[name]) if name == AUTH else {}
+            seed(servers[name], auth[name])
             if name != "generated":
                 continue
             settings = server_settings(project, lines["web"], env)
@@ -219,19 +237,19 @@ def bench_database(
             for name, base in servers.items()
         }
         for (endpoint, name), url in targets.items():
-            status, body = http(url)
+            status, body = http(url, headers=auth.get(name))
             if status != 200:
                 raise Failed(f"{name} {endpoint} answered {status}: {body[:300]!r}")
             if endpoint != "/health" and len(json.loads(body)) != LIMIT:
                 raise Failed(f"{name} {endpoint} did not return {LIMIT} items: {body[:300]!r}")
-        for url in targets.values():  # warm-up: imports, first connections, caches
-            wrk(url, 2, args.connections)
+        for (_, name), url in targets.items():  # warm-up: imports, connections, caches
+            wrk(url, 2, args.connections, auth.get(name))
         results: dict[tuple[str, str], list[dict[str, float]]] = {key: [] for key in targets}
         order = list(targets.items())
         for number in range(args.rounds):
             shift = number % len(order)
             for key, url in order[shift:] + order[:shift]:
-                results[key].append(wrk(url, args.duration, args.connections))
+                results[key].append(wrk(url, args.duration, args.connections, auth.get(key[1])))
 
     shape = f"{settings['workers']} x {str(settings['worker_class']).rsplit('.', 1)[-1]}"
 
@@ -264,8 +282,13 @@ def bench_database(
 
 def bench_stack(stack: str, args: argparse.Namespace) -> list[list[object]]:
     with workdir(f"throughput-{stack}") as tmp:
-        scaffold_new(tmp, stack, "--vcs-ref", args.vcs_ref)
+        # The hand-written app has no users: the comparison runs with the `auth` answer off.
+        scaffold_new(tmp, stack, "--vcs-ref", args.vcs_ref, "-d", "auth=false")
         projects = {"generated": tmp / PROJECT}
+        if args.auth:
+            (tmp / "auth").mkdir()
+            scaffold_new(tmp / "auth", stack, "--vcs-ref", args.vcs_ref, "-d", "auth=true")
+            projects[AUTH] = tmp / "auth" / PROJECT
         if args.baseline:
             (tmp / "baseline").mkdir()
             scaffold_new(tmp / "baseline", stack, "--vcs-ref", args.baseline)
@@ -301,6 +324,11 @@ def main() -> None:
         "--baseline",
         metavar="REF",
         help="Also run a project generated from this template commit (before/after).",
+    )
+    parser.add_argument(
+        "--auth",
+        action="store_true",
+        help="Also run the project with `auth` on: the list with a bearer token.",
     )
     parser.add_argument(
         "--explain", action="store_true", help="Also run the generated app with logging off."

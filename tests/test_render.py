@@ -30,7 +30,7 @@ SHARED_OPTIONS: dict[str, list[Any]] = {
     "auth": [True, False],
 }
 # The stacks whose templates implement the `auth` question (copier.yml's `when:`).
-AUTH_STACKS = {"fastapi", "flask"}
+AUTH_STACKS = {"django", "fastapi", "flask"}
 
 
 def combinations() -> list[tuple[str, dict[str, Any]]]:
@@ -101,7 +101,7 @@ def test_renders_cleanly(combo: tuple[str, dict[str, Any]], tmp_path: Path) -> N
     ):
         assert (project / name).is_file(), f"{stack} lacks {name}"
     auth = answers["auth"] and stack in AUTH_STACKS
-    assert (project / "demo_app/users").exists() == (auth and stack != "django")
+    assert (project / "demo_app/users").exists() == auth
     assert ("/api/auth/token" in (project / "README.md").read_text()) == auth
     worker = answers[WORKER_QUESTION[stack]]
     assert (project / "demo_app" / WORKER_MODULE[stack]).exists() == worker

@@ -217,7 +217,7 @@ def test_first_release_updates_with_plain_copier_and_keeps_everything(
 
 
 # --- auth (issue 12): off after the plain update, then turned on by `-d auth=true` ---------
-AUTH_STACKS = ["fastapi", "flask"]
+AUTH_STACKS = ["django", "fastapi", "flask"]
 
 
 def log_in(url: str, email: str, password: str) -> dict[str, str]:
@@ -258,6 +258,12 @@ def test_first_release_turns_auth_on_later_and_keeps_its_rows(
         "postgres": procfile.production_env(DATABASE_URL=seeded_postgres_url),
     }
     rows = {name: seed_items(project, env) for name, env in envs.items()}
+    admin_password = "an admin's own long password"
+    if stack == "django":
+        # auth_user already has rows: the admin the user made with the first release.
+        admin = {**envs["sqlite"], "DJANGO_SUPERUSER_PASSWORD": admin_password}
+        command = "manage.py createsuperuser --noinput --username admin --email Admin@Example.com"
+        run(["uv", "run", "python", *command.split()], project, env=admin)
 
     assert update(project)["auth"] is False
     commit_all(project, "update to v0.2.0")
@@ -282,6 +288,10 @@ def test_first_release_turns_auth_on_later_and_keeps_its_rows(
                 f"{web.url}/api/items", json={"name": "mine"}, headers=headers, timeout=30
             )
             assert created.status_code == 201, created.text
+            if stack == "django" and name == "sqlite":
+                form = {"username": "admin@example.com", "password": admin_password}
+                token = httpx.post(f"{web.url}/api/auth/token", data=form, timeout=30)
+                assert token.status_code == 200, token.text
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -29,7 +29,9 @@ def document_unauthorized(result: dict[str, Any], **kwargs: Any) -> dict[str, An
             "application/json": {
                 "schema": {
                     "type": "object",
-                    "properties": {"detail": {"type": "string"}},
+                    "properties": {
+                        "detail": {"type": "string"},
+                    },
                 },
             },
         },

@@ -136,6 +136,7 @@ SEND_SUMMARIZE = {
         "python",
         "-c",
         "import asyncio\n"
+        "import demo_app.main\n"
         "from demo_app.db import SessionLocal\n"
         "from demo_app.items.models import Item\n"
         "from demo_app.items.tasks import summarize\n"

@@ -11,6 +11,7 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 import httpx
+from contract_auth import session_headers
 
 ITEM_KEYS = {"id", "name", "description", "created_at"}
 REDIRECT = {301, 302, 303, 307, 308}
@@ -175,7 +176,9 @@ def check_hosts(client: httpx.Client) -> None:
 
 
 def check_contract(base_url: str) -> None:
-    with httpx.Client(base_url=base_url, timeout=15) as client:
+    # With `auth` on (CONTRACT 3a) the same checks run as a logged-in user.
+    headers = session_headers(base_url)
+    with httpx.Client(base_url=base_url, timeout=15, headers=headers) as client:
         check_health(client)
         check_items(client)
         check_openapi(client)

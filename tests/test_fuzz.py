@@ -22,7 +22,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +30,21 @@ import httpx
 import procfile
 import pytest
 from conftest import Projects
+from contract_auth import session_headers
 from helpers import STACKS, clean_env
 
 pytestmark = pytest.mark.smoke
 
 DATABASES = ("sqlite", "postgresql")
+# With `auth` on, the login and registration endpoints reject most generated data by design
+# (a random password is wrong, a random string is seldom an email; repeated failures are
+# throttled): every warning but those two stays on.
+AUTH_WARNINGS = (
+    "--warnings",
+    "missing_auth,missing_test_data,base_url_mismatch,missing_deserializer,"
+    "unused_openapi_auth,unsupported_regex,method_not_allowed,unmatched_filter,"
+    "unresolvable_reference,dictionary_mismatch",
+)
 ST = Path(sys.executable).parent / "st"
 MAX_EXAMPLES = 30
 SEED = 20251122
@@ -46,6 +56,8 @@ class App:
     database: str
     url: str
     log: procfile.Running
+    # A logged-in user's Authorization header when the stack has `auth` on (the default).
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @pytest.fixture(
@@ -62,7 +74,7 @@ def app(request: pytest.FixtureRequest, projects: Projects) -> Iterator[App]:
         env = procfile.production_env()
         procfile.release(project, env)
         with procfile.start(project, "web", env) as running:
-            yield App(stack, database, running.url, running)
+            yield App(stack, database, running.url, running, session_headers(running.url))
         return
 
     import psycopg
@@ -75,7 +87,7 @@ def app(request: pytest.FixtureRequest, projects: Projects) -> Iterator[App]:
         env = procfile.production_env(DATABASE_URL=f"{admin.rsplit('/', 1)[0]}/{name}")
         procfile.release(project, env)
         with procfile.start(project, "web", env) as running:
-            yield App(stack, database, running.url, running)
+            yield App(stack, database, running.url, running, session_headers(running.url))
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -118,6 +130,8 @@ def test_schemathesis_finds_no_server_error_or_schema_mismatch(app: App, tmp_pat
             "--no-color",
             "--output-truncate",
             "false",
+            *(f"--header={name}: {value}" for name, value in app.headers.items()),
+            *(AUTH_WARNINGS if app.headers else ()),
         ],
         cwd=tmp_path,
         env=clean_env(NO_COLOR="1"),
@@ -198,7 +212,10 @@ def test_fuzz_regression(app: App, case: Case) -> None:
             case.method,
             case.path,
             content=case.body,
-            headers={"content-type": "application/json"} if case.body is not None else None,
+            headers={
+                **app.headers,
+                **({"content-type": "application/json"} if case.body is not None else {}),
+            },
         )
     request = f"{case.method} {case.path}" + (f" {case.body!r}" if case.body else "")
     shown = f"{response.status_code} {response.headers.get('content-type')} {response.text[:300]!r}"
@@ -209,7 +226,7 @@ def test_fuzz_regression(app: App, case: Case) -> None:
     if case.created_ok and response.status_code == 201:
         item = response.json()
         with httpx.Client(base_url=app.url, timeout=15) as client:
-            again = client.get(f"/api/items/{item['id']}")
+            again = client.get(f"/api/items/{item['id']}", headers=app.headers)
         assert again.status_code == 200 and again.json() == item, (
             f"{request} was stored, but reads back as {again.status_code} {again.text[:300]!r}"
         )

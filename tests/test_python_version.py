@@ -26,14 +26,30 @@ TARGET = "3.14"
 PLATFORM = "x86_64-manylinux_2_28"
 
 
-def option_combinations(stack: str) -> list[dict[str, Any]]:
-    """Every combination of the stack's own choice and yes/no questions."""
+def _questions(stack: str) -> dict[str, Any]:
+    """copier.yml's questions (its `!include` documents left out) and the stack's own."""
+    questions: dict[str, Any] = {}
+    for document in (REPO / "copier.yml").read_text().split("\n---\n"):
+        if "!include" not in document:
+            questions.update(yaml.safe_load(document) or {})
     source = REPO / "templates" / stack / "copier-questions.yml"
-    questions = yaml.safe_load(source.read_text()) if source.is_file() else {}
+    if source.is_file():
+        questions.update(yaml.safe_load(source.read_text()) or {})
+    return questions
+
+
+def option_combinations(stack: str) -> list[dict[str, Any]]:
+    """Every combination of the choice and yes/no questions this stack asks (the Python
+    version is fixed to the target; the framework is the stack)."""
     axes: dict[str, list[Any]] = {}
-    for name, spec in (questions or {}).items():
-        if name.startswith("_") or not isinstance(spec, dict) or spec.get("ask") is False:
+    for name, spec in _questions(stack).items():
+        if name.startswith("_") or name in {"framework", "python_version"}:
             continue
+        if not isinstance(spec, dict) or spec.get("ask") is False:
+            continue
+        when = str(spec.get("when", ""))
+        if "framework" in when and f"'{stack}'" not in when:
+            continue  # asked of other stacks only
         if spec.get("type") == "bool":
             axes[name] = [True, False]
         elif isinstance(spec.get("choices"), dict):

@@ -1,0 +1,345 @@
+"""CONTRACT.md §6a: a generated project run as production runs it (the Procfile's `web` line)
+logs JSON lines with request ids, reports errors to Sentry, exports traces and answers CORS.
+
+Sentry and the OpenTelemetry collector are stood in for by small HTTP servers on loopback that
+record what they receive.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import procfile
+import pytest
+from conftest import Projects
+from helpers import STACKS, run
+
+pytestmark = pytest.mark.smoke
+
+SECRET = "Bearer s3cr3t-token-never-logged"
+ORIGIN = "https://app.example.com"
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Recorder:
+    """A loopback HTTP server that answers 200 to every POST and keeps what it got."""
+
+    url: str
+    received: list[Received] = field(default_factory=list)
+
+    def wait_for(self, found: Callable[[], Any], timeout: float = 30) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = found()
+            if result:
+                return result
+            time.sleep(0.3)
+        return found()
+
+
+def _decompress(headers: dict[str, str], body: bytes) -> bytes:
+    encoding = headers.get("content-encoding", "")
+    if encoding == "gzip":
+        return gzip.decompress(body)
+    if encoding == "deflate":
+        return zlib.decompress(body)
+    if encoding == "br":
+        brotli = pytest.importorskip("brotli")
+        return bytes(brotli.decompress(body))
+    return body
+
+
+@contextmanager
+def recorder() -> Iterator[Recorder]:
+    received: list[Received] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            headers = {key.lower(): value for key, value in self.headers.items()}
+            body = self.rfile.read(int(headers.get("content-length", "0")))
+            received.append(Received(self.path, headers, _decompress(headers, body)))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Recorder(f"http://127.0.0.1:{server.server_address[1]}", received)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(params=STACKS)
+def project(request: pytest.FixtureRequest, projects: Projects) -> Path:
+    return projects.get(request.param)
+
+
+def _json_lines(output: str) -> list[dict[str, Any]]:
+    records = []
+    for line in output.splitlines():
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            pytest.fail(f"a line of the output is not JSON: {line!r}\n{output[-3000:]}")
+    return records
+
+
+def _access_records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [record for record in records if "duration_ms" in record]
+
+
+def _check_cors(client: httpx.Client) -> None:
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+    }
+    allowed = client.options("/api/items", headers={"Origin": ORIGIN, **preflight})
+    assert allowed.status_code in {200, 204}
+    assert allowed.headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert "POST" in allowed.headers["Access-Control-Allow-Methods"]
+    allowed_headers = allowed.headers["Access-Control-Allow-Headers"].lower()
+    assert "authorization" in allowed_headers
+    assert "content-type" in allowed_headers
+    simple = client.get("/api/items", headers={"Origin": ORIGIN})
+    assert simple.headers["Access-Control-Allow-Origin"] == ORIGIN
+
+    other = "https://evil.example.net"
+    refused = client.options("/api/items", headers={"Origin": other, **preflight})
+    assert "Access-Control-Allow-Origin" not in refused.headers
+    simple = client.get("/api/items", headers={"Origin": other})
+    assert "Access-Control-Allow-Origin" not in simple.headers
+
+
+def test_json_logs_request_ids_and_cors(project: Path) -> None:
+    """100 requests: every line is JSON, one access record each with the response's id;
+    a sane client id is kept, others replaced; no secret logged. CORS for allowed origins."""
+    env = procfile.production_env(
+        LOG_FORMAT="json", CORS_ALLOWED_ORIGINS=f"{ORIGIN},https://b.test"
+    )
+    procfile.release(project, env)
+    bad, too_long = "not a sane id", "a" * 129
+    sent: list[tuple[str, str | None, str]] = []
+    with procfile.start(project, "web", env) as web, httpx.Client(base_url=web.url, timeout=90) as client:
+        for number in range(100):
+            path = ["/health", "/api/items", "/api/items%0D%0Aforged: yes", "/nowhere"][number % 4]
+            headers = {"Authorization": SECRET, "Cookie": f"sessionid={SECRET}"}
+            kept = f"client-{number}_id.{'x' * 100}"
+            client_id = [kept, bad, too_long, None][number % 4]
+            if client_id is not None:
+                headers["X-Request-ID"] = client_id
+            response = client.get(path, headers=headers)
+            assert response.status_code < 500, response.text
+            sent.append((path, client_id, response.headers["X-Request-ID"]))
+        _check_cors(client)
+    output = web.output()
+    records = _json_lines(output)
+
+    for _, client_id, request_id in sent:
+        if client_id and client_id.startswith("client-"):
+            assert request_id == client_id
+        else:
+            assert UUID.fullmatch(request_id), request_id
+    access = _access_records(records)
+    for *_, request_id in sent:
+        assert [record["request_id"] for record in access].count(request_id) == 1, request_id
+    assert len(access) == len(sent) + 4  # and the four CORS requests
+    assert len({request_id for *_, request_id in sent}) == len(sent)
+    for record in access:
+        assert record["method"] in {"GET", "OPTIONS"}
+        assert isinstance(record["status"], int)
+        assert isinstance(record["duration_ms"], int | float)
+        assert record["path"].startswith("/")
+    assert SECRET.split()[1] not in output
+    assert "forged: yes" not in [line.strip() for line in output.splitlines()]
+
+
+def _envelope_events(received: list[Received]) -> list[dict[str, Any]]:
+    """The events in Sentry envelopes: a header line, then (item header, payload) pairs."""
+    events = []
+    for request in received:
+        lines = request.body.split(b"\n")
+        for header, payload in zip(lines[1::2], lines[2::2], strict=False):
+            if json.loads(header).get("type") == "event":
+                events.append(json.loads(payload))
+    return events
+
+
+def _event_with_tag(recorded: Recorder, request_id: str) -> dict[str, Any] | None:
+    for event in _envelope_events(recorded.received):
+        if event.get("tags", {}).get("request_id") == request_id:
+            return event
+    return None
+
+
+def _sentry_env(sentry: Recorder, **extra: str) -> dict[str, str]:
+    dsn = sentry.url.replace("http://", "http://public@") + "/1"
+    return procfile.production_env(
+        LOG_FORMAT="json",
+        SENTRY_DSN=dsn,
+        SENTRY_ENVIRONMENT="ci",
+        SENTRY_RELEASE="demo@1",
+        **extra,
+    )
+
+
+def test_sentry_receives_an_unhandled_error(project: Path, tmp_path: Path) -> None:
+    # A real failure: the database has no tables (the release step never ran).
+    database = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    with recorder() as sentry:
+        env = _sentry_env(sentry, DATABASE_URL=database, WEB_CONCURRENCY="1")
+        with procfile.start(project, "web", env) as web:
+            response = httpx.get(f"{web.url}/api/items", timeout=90)
+            assert response.status_code == 500
+            request_id = response.headers["X-Request-ID"]
+            event = sentry.wait_for(lambda: _event_with_tag(sentry, request_id))
+        assert event, f"no Sentry event tagged {request_id}:\n{web.output()[-3000:]}"
+    assert event["environment"] == "ci"
+    assert event["release"] == "demo@1"
+    assert event["exception"]["values"]
+    assert SECRET.split()[1] not in json.dumps(event)
+
+
+@pytest.mark.parametrize("stack", ["django"])
+def test_sentry_receives_a_failing_celery_task(
+    stack: str, projects: Projects, redis_url: str, tmp_path: Path
+) -> None:
+    project = projects.get(stack)
+    broker = f"{redis_url}/9"
+    database = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    with recorder() as sentry:
+        env = _sentry_env(
+            sentry, DATABASE_URL=database, CELERY_BROKER_URL=broker, CELERY_RESULT_BACKEND=broker
+        )
+        with procfile.start(project, "worker", env, wait_for_port=False) as worker:
+            # Sent with a request id, as a view would: the worker's records and report carry it.
+            code = (
+                "from django_guid import set_guid; set_guid('task-sender-7');"
+                "from demo_app.items.tasks import summarize; summarize.delay()"
+            )
+            run(["uv", "run", "python", "manage.py", "shell", "-c", code], project, env=env)
+            event = sentry.wait_for(lambda: _event_with_tag(sentry, "task-sender-7"), 60)
+        assert event, f"no Sentry event for the task:\n{worker.output()[-3000:]}"
+    assert event["exception"]["values"]
+    # The worker's own records are JSON too (Celery's banner is not a record).
+    records = [line for line in worker.output().splitlines() if line.startswith("{")]
+    assert any(json.loads(line).get("request_id") == "task-sender-7" for line in records)
+
+
+DECODE_SPANS = """
+import json, sys
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+for path in sys.argv[1:]:
+    export = ExportTraceServiceRequest()
+    export.ParseFromString(open(path, "rb").read())
+    for resource_spans in export.resource_spans:
+        resource = {a.key: a.value.string_value for a in resource_spans.resource.attributes}
+        for scope_spans in resource_spans.scope_spans:
+            for span in scope_spans.spans:
+                print(json.dumps({
+                    "service": resource.get("service.name"),
+                    "trace_id": span.trace_id.hex(),
+                    "name": span.name,
+                    "kind": span.kind,
+                    "attributes": sorted(a.key for a in span.attributes),
+                }))
+"""
+
+
+def _spans(project: Path, received: list[Received], tmp_path: Path) -> list[dict[str, Any]]:
+    paths = []
+    for number, request in enumerate(received):
+        if request.path == "/v1/traces":
+            path = tmp_path / f"export-{number}.pb"
+            path.write_bytes(request.body)
+            paths.append(str(path))
+    if not paths:
+        return []
+    output = run(["uv", "run", "python", "-c", DECODE_SPANS, *paths], project).stdout
+    return [json.loads(line) for line in output.splitlines()]
+
+
+SERVER_SPAN = 2
+
+
+def test_traces_of_a_request_and_its_query_reach_the_collector(
+    project: Path, tmp_path: Path
+) -> None:
+    with recorder() as collector:
+        env = procfile.production_env(
+            LOG_FORMAT="json",
+            OTEL_EXPORTER_OTLP_ENDPOINT=collector.url,
+            OTEL_BSP_SCHEDULE_DELAY="200",
+            WEB_CONCURRENCY="1",
+        )
+        procfile.release(project, env)
+        with procfile.start(project, "web", env) as web:
+            assert httpx.get(f"{web.url}/api/items", timeout=90).status_code == 200
+            collector.wait_for(lambda: any(r.path == "/v1/traces" for r in collector.received))
+            time.sleep(1)
+        spans = _spans(project, collector.received, tmp_path)
+    requests = [span for span in spans if span["kind"] == SERVER_SPAN]
+    assert requests, spans
+    trace_ids = {span["trace_id"] for span in requests}
+    queries = [
+        span
+        for span in spans
+        if span["trace_id"] in trace_ids
+        and any(key.startswith("db.") for key in span["attributes"])
+    ]
+    assert queries, spans
+    assert {span["service"] for span in spans} == {"demo-app"}
+
+
+def test_no_cors_sentry_or_opentelemetry_by_default(project: Path) -> None:
+    env = procfile.production_env(LOG_FORMAT="json", WEB_CONCURRENCY="1")
+    procfile.release(project, env)
+    with procfile.start(project, "web", env) as web:
+        response = httpx.get(f"{web.url}/api/items", headers={"Origin": ORIGIN}, timeout=30)
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+    # FastAPI itself imports the OpenTelemetry API when it is installed: look for the SDK.
+    code = (
+        "import sys; print(sorted({'.'.join(name.split('.')[:2]) for name in sys.modules}"
+        " & {'opentelemetry.sdk', 'opentelemetry.instrumentation', 'sentry_sdk'}))"
+    )
+    loader = {
+        "django": "from demo_app import wsgi;",
+        "fastapi": "from demo_app import main;",
+        "flask": "from demo_app import create_app; create_app();",
+    }[_stack(project)]
+    result = run(["uv", "run", "python", "-c", loader + code], project, env=env)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def _stack(project: Path) -> str:
+    answers = (project / ".copier-answers.yml").read_text()
+    return re.search(r"^framework: (\w+)", answers, re.MULTILINE).group(1)  # type: ignore[union-attr]

@@ -213,8 +213,11 @@ def _sentry_env(sentry: Recorder, **extra: str) -> dict[str, str]:
     )
 
 
-def test_sentry_receives_an_unhandled_error(project: Path, tmp_path: Path) -> None:
-    # A real failure: the database has no tables (the release step never ran).
+@pytest.mark.parametrize("stack", STACKS)
+def test_sentry_receives_an_unhandled_error(stack: str, projects: Projects, tmp_path: Path) -> None:
+    # A real failure: the database has no tables (the release step never ran), and the items
+    # list (open to anyone without the auth question) reads one.
+    project = projects.get(stack, auth=False)
     database = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     with recorder() as sentry:
         env = _sentry_env(sentry, DATABASE_URL=database, WEB_CONCURRENCY="1")
@@ -305,7 +308,8 @@ def test_traces_of_a_request_and_its_query_reach_the_collector(
         )
         procfile.release(project, env)
         with procfile.start(project, "web", env) as web:
-            assert httpx.get(f"{web.url}/api/items", timeout=90).status_code == 200
+            # /health queries the database too, and needs no login whatever the answers.
+            assert httpx.get(f"{web.url}/health", timeout=90).status_code == 200
             collector.wait_for(lambda: any(r.path == "/v1/traces" for r in collector.received))
             time.sleep(1)
         spans = _spans(project, collector.received, tmp_path)

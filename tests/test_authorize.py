@@ -1,0 +1,109 @@
+"""CONTRACT 3a in a real browser: the docs page's "Authorize" button logs in.
+
+Each stack's default rendering (auth on) is started as a platform would (Procfile `release`,
+then `web`, production settings, SQLite). A user is registered over the API; headless Chromium,
+driven by Playwright with no network beyond loopback, then opens `/api/docs`, logs in through
+the OAuth2 password form of Swagger UI's "Authorize" dialog, and runs "Try it out" on
+`GET /api/items`, which must answer 200 with the token the dialog obtained.
+
+Without Chromium this skips, saying why; under SCAFFOLD_REQUIRE_SERVICES=1 (CI) it fails.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import procfile
+import pytest
+from conftest import Projects
+from helpers import STACKS, closed_port
+from test_browser import chromium  # noqa: F401  (the fixture that finds the browser)
+
+pytestmark = pytest.mark.smoke
+
+EMAIL = "docs-user@example.com"
+PASSWORD = "correct horse battery staple"
+ITEMS_PATH = re.compile(r"^/api/items/?$")
+
+
+@pytest.fixture(scope="module", params=STACKS)
+def docs_url(request: pytest.FixtureRequest, projects: Projects) -> Iterator[str]:
+    project: Path = projects.get(request.param, auth=True)
+    (project / "db.sqlite3").unlink(missing_ok=True)
+    env = procfile.production_env()
+    procfile.release(project, env)
+    with procfile.start(project, "web", env) as web:
+        registered = httpx.post(
+            f"{web.url}/api/auth/register",
+            json={"email": EMAIL, "password": PASSWORD},
+            timeout=30,
+        )
+        assert registered.status_code == 201, registered.text
+        yield f"{web.url}/api/docs"
+
+
+def test_authorize_button_logs_in_and_try_it_out_gets_200(
+    chromium: str,  # noqa: F811
+    docs_url: str,
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                # Loopback only: other names do not resolve, other addresses go to a dead proxy.
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+                f"--proxy-server=http://127.0.0.1:{closed_port()}",
+            ],
+        )
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(30_000)
+            page.goto(docs_url)
+
+            page.locator(".scheme-container button.authorize").click()
+            # The OAuth2 password flow's own box (a document may declare other schemes too).
+            boxes = page.locator(".modal-ux .auth-container")
+            boxes.first.wait_for()
+            index = next(
+                i for i in range(boxes.count()) if boxes.nth(i).locator("#oauth_username").count()
+            )
+            oauth = boxes.nth(index)  # by position: logging in replaces the form's inputs
+            oauth.locator("#oauth_username").fill(EMAIL)
+            oauth.locator("#oauth_password").fill(PASSWORD)
+            oauth.locator("button.authorize").click()
+            # Swagger UI swaps "Authorize" for "Logout" once the token request succeeded.
+            try:
+                oauth.locator("button", has_text="Logout").wait_for()
+            except Exception as error:
+                raise AssertionError(f"Authorize did not log in:\n{oauth.inner_text()}") from error
+            page.locator(".modal-ux button.btn-done").first.click()
+
+            paths = page.locator(".opblock-get .opblock-summary-path")
+            paths.first.wait_for()
+            data_paths = [paths.nth(i).get_attribute("data-path") for i in range(paths.count())]
+            index = next(i for i, path in enumerate(data_paths) if ITEMS_PATH.match(path or ""))
+            operation = page.locator(".opblock-get").nth(index)
+            operation.locator(".opblock-summary").first.click()
+            operation.locator("button.try-out__btn").click()
+            operation.locator("button.execute").click()
+            status = operation.locator(".live-responses-table .response .response-col_status")
+            status.first.wait_for()
+            assert status.first.inner_text().strip().startswith("200"), (
+                f"Try it out on GET /api/items after Authorize: {status.first.inner_text()!r}\n"
+                f"{operation.inner_text()[:2000]}"
+            )
+        finally:
+            browser.close()

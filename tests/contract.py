@@ -14,6 +14,7 @@ import httpx
 from contract_auth import session_headers
 
 ITEM_KEYS = {"id", "name", "description", "created_at"}
+OWNED_ITEM_KEYS = ITEM_KEYS | {"owner_id"}  # with the `auth` question on (CONTRACT 3a)
 REDIRECT = {301, 302, 303, 307, 308}
 
 
@@ -40,7 +41,9 @@ def _error(response: httpx.Response, what: str, field: str | None = None) -> Non
 
 
 def _item(body: object, what: str) -> dict[str, object]:
-    assert isinstance(body, dict) and set(body) == ITEM_KEYS, f"{what}: not an item: {body!r}"
+    assert isinstance(body, dict) and set(body) in (ITEM_KEYS, OWNED_ITEM_KEYS), (
+        f"{what}: not an item: {body!r}"
+    )
     assert isinstance(body["id"], int), f"{what}: id is not an integer: {body!r}"
     created = str(body["created_at"])
     datetime.fromisoformat(created.replace("Z", "+00:00"))
@@ -121,6 +124,7 @@ def check_items(client: httpx.Client) -> None:
     )
     _status(client.put(item_url + "/", json={"name": "again"}), 200, "PUT with a trailing slash")
     _error(client.put(item_url, json={"name": ""}), "PUT with an empty name", "name")
+    check_put_bodies(client, item_url)
     missing = "/api/items/987654321"
     for method in ("GET", "PUT", "DELETE"):
         response = client.request(method, missing, json={"name": "x"} if method == "PUT" else None)
@@ -130,8 +134,89 @@ def check_items(client: httpx.Client) -> None:
     _status(deleted, 204, f"DELETE {item_url}")
     assert deleted.content == b"", "DELETE answers with an empty body"
     _status(client.delete(item_url), 404, f"DELETE {item_url} twice")
+    gone = client.put(item_url, json={"name": "back from the dead"})
+    _status(gone, 404, f"PUT {item_url} after its DELETE")
+    _json(gone, f"PUT {item_url} after its DELETE")
+    _status(client.get(item_url), 404, f"GET {item_url} after a PUT on the deleted item")
     _status(client.delete(f"/api/items/{second['id']}/"), 204, "DELETE with a trailing slash")
     client.delete(f"/api/items/{third['id']}")
+
+
+def check_put_bodies(client: httpx.Client, item_url: str) -> None:
+    """PUT with a malformed body or unknown fields: a JSON 4xx or the fields ignored, and the
+    item never changed by what was refused."""
+    before = client.get(item_url).json()
+    malformed = client.put(
+        item_url, content=b'{"name": ', headers={"content-type": "application/json"}
+    )
+    _status(malformed, {400, 422}, f"PUT {item_url} malformed JSON")
+    _json(malformed, f"PUT {item_url} malformed JSON")
+    not_object = client.put(item_url, json=["a"])
+    _status(not_object, {400, 422}, f"PUT {item_url} a JSON array")
+    _json(not_object, f"PUT {item_url} a JSON array")
+    assert client.get(item_url).json() == before, "a refused PUT leaves the item unchanged"
+
+    unknown = client.put(
+        item_url,
+        json={"name": before["name"], "id": 987654321, "created_at": "2000-01-01T00:00:00Z",
+              "owner": "mallory"},
+    )  # fmt: skip
+    if unknown.status_code == 200:
+        assert unknown.json() == {**before, "description": ""}, (
+            f"PUT ignores unknown and read-only fields: {unknown.json()!r}"
+        )
+    else:
+        _error(unknown, f"PUT {item_url} with unknown fields")
+        assert client.get(item_url).json() == before, "a refused PUT leaves the item unchanged"
+    _status(client.get("/api/items/987654321"), 404, "PUT never moves an item to another id")
+
+
+def _race(clients: list[httpx.Client], url: str) -> dict[str, httpx.Response]:
+    """PUT, DELETE and PUT on `url`, released at the same instant, one client each."""
+    import threading
+
+    start = threading.Barrier(len(clients))
+    answers: dict[str, httpx.Response] = {}
+
+    def send(label: str, client: httpx.Client) -> None:
+        method = label.split()[0]
+        start.wait()
+        body = {"name": f"by {label}"} if method == "PUT" else None
+        answers[label] = client.request(method, url, json=body)
+
+    labels = ("PUT a", "DELETE", "PUT b")
+    threads = [
+        threading.Thread(target=send, args=pair) for pair in zip(labels, clients, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def check_concurrent_writes(base_url: str, rounds: int = 40) -> None:
+    """PUT, DELETE and PUT on one item at the same instant, on separate connections: never a
+    5xx, each PUT 200 or 404, and the deleted item stays deleted."""
+    headers = session_headers(base_url)
+    clients = [httpx.Client(base_url=base_url, timeout=30, headers=headers) for _ in range(3)]
+    try:
+        for _ in range(rounds):
+            created = clients[0].post("/api/items", json={"name": "contended"})
+            _status(created, 201, "POST /api/items")
+            url = f"/api/items/{created.json()['id']}"
+            answers = _race(clients, url)
+            shown = {label: response.status_code for label, response in answers.items()}
+            assert len(answers) == 3, f"a request did not complete: {shown}"
+            _status(answers["DELETE"], 204, f"DELETE {url} racing two PUTs {shown}")
+            for label in ("PUT a", "PUT b"):
+                _status(answers[label], {200, 404}, f"{label} {url} racing a DELETE {shown}")
+                if answers[label].status_code == 404:
+                    _json(answers[label], f"{label} {url} racing a DELETE")
+            _status(clients[0].get(url), 404, f"GET {url} after its DELETE won {shown}")
+    finally:
+        for client in clients:
+            client.close()
 
 
 def check_openapi(client: httpx.Client) -> None:
@@ -149,6 +234,20 @@ def check_openapi(client: httpx.Client) -> None:
     assert {"get", "post"} <= methods, f"/api/items operations: {methods}"
     methods = {m for p in member for m in paths[p]}
     assert {"get", "put", "delete"} <= methods, f"/api/items/{{id}} operations: {methods}"
+    # Every status an operation can answer is in the document, errors included.
+    for path in [*collection, *member, "/health"]:
+        for method, operation in paths[path].items():
+            if method not in {"get", "post", "put", "delete"}:
+                continue  # path-level "parameters", "summary"...
+            codes = set(operation["responses"])
+            what = f"{method.upper()} {path} documents only {sorted(codes)}"
+            if path == "/health":
+                assert {"200", "503"} <= codes, what
+                continue
+            if path in member:
+                assert "404" in codes, what
+            if method in {"post", "put"} or (method == "get" and path in collection):
+                assert codes & {"400", "422"}, f"{what}: no validation error"
 
 
 def docs_assets(client: httpx.Client) -> list[str]:
@@ -178,7 +277,7 @@ def check_hosts(client: httpx.Client) -> None:
 def check_contract(base_url: str) -> None:
     # With `auth` on (CONTRACT 3a) the same checks run as a logged-in user.
     headers = session_headers(base_url)
-    with httpx.Client(base_url=base_url, timeout=15, headers=headers) as client:
+    with httpx.Client(base_url=base_url, timeout=30, headers=headers) as client:
         check_health(client)
         check_items(client)
         check_openapi(client)

@@ -15,8 +15,8 @@ import httpx
 import procfile
 import pytest
 from conftest import Projects
-from contract import check_contract, check_health
-from helpers import STACKS, clean_env, closed_port, run
+from contract import check_concurrent_writes, check_contract, check_health
+from helpers import STACKS, clean_env, closed_port, missing, run
 
 pytestmark = pytest.mark.smoke
 
@@ -65,6 +65,20 @@ def test_contract_on_postgresql(project: Path, postgres_url: str) -> None:
     procfile.release(project, env)
     with procfile.start(project, "web", env) as web:
         check_contract(web.url)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_concurrent_writes_on_postgresql(stack: str, projects: Projects, postgres_url: str) -> None:
+    """PUT and DELETE racing on one item, across the `web` line's worker processes: no 5xx,
+    and a deleted item never comes back."""
+    project = projects.get(stack)
+    env = procfile.production_env(DATABASE_URL=postgres_url, WEB_CONCURRENCY="4")
+    procfile.release(project, env)
+    with procfile.start(project, "web", env) as web:
+        try:
+            check_concurrent_writes(web.url, rounds=40)
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n--- server log ---\n{web.output()[-3000:]}") from None
 
 
 def test_health_is_503_when_the_database_is_down(project: Path) -> None:
@@ -226,8 +240,12 @@ def test_worker_project_tests_need_no_redis(stack: str, projects: Projects) -> N
 
 def _newest_python() -> str | None:
     """A Python 3.13 to run the generated projects on (pyenv's, or one on PATH)."""
-    root = subprocess.run(["pyenv", "root"], capture_output=True, text=True, check=False).stdout
-    candidates = sorted(Path(root.strip()).glob("versions/3.13*/bin/python3.13")) if root else []
+    candidates: list[Path] = []
+    pyenv = shutil.which("pyenv")
+    if pyenv is not None:
+        root = subprocess.run([pyenv, "root"], capture_output=True, text=True, check=False).stdout
+        if root.strip():
+            candidates += sorted(Path(root.strip()).glob("versions/3.13*/bin/python3.13"))
     found = shutil.which("python3.13")
     candidates += [Path(found)] if found else []
     for candidate in candidates:
@@ -241,7 +259,7 @@ def test_own_tests_pass_on_python_3_13(stack: str, projects: Projects, tmp_path:
     """CONTRACT.md §1: requires-python >= 3.11 and works on 3.11, 3.12 and 3.13."""
     python = _newest_python()
     if python is None:
-        pytest.skip("no Python 3.13 interpreter found (pyenv or PATH)")
+        missing("no Python 3.13 interpreter found (none under `pyenv root`, no python3.13 on PATH)")
     project = projects.get(stack)
     # A second environment outside the shared project, which other tests read file by file.
     env = clean_env(UV_PROJECT_ENVIRONMENT=str(tmp_path / "venv-3.13"))

@@ -1,6 +1,12 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
-from django.db import OperationalError
 from rest_framework.test import APIClient
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.django_db
@@ -10,16 +16,35 @@ def test_health_ok(api_client: APIClient) -> None:
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-def test_health_reports_unreachable_database(
-    api_client: APIClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise OperationalError("connection refused")
-
-    # Stands in for an unreachable server: Django raises OperationalError when it cannot connect.
-    monkeypatch.setattr(
-        "django.db.backends.base.base.BaseDatabaseWrapper.ensure_connection", refuse
+@pytest.mark.parametrize(
+    "database_url",
+    [
+        "postgresql://postgres@127.0.0.1:1/unreachable",
+        "sqlite:////nonexistent-directory/unreachable.sqlite3",
+    ],
+    ids=["postgresql", "sqlite"],
+)
+def test_health_reports_unreachable_database(database_url: str) -> None:
+    # A fresh process whose DATABASE_URL points at nothing: the settings are read at start-up,
+    # so this is the only way to give the app a database that really is not there.
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "response = Client().get('/health'); print(response.status_code, response.content.decode())"
     )
-    response = api_client.get("/health")
-    assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "error"}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "DATABASE_URL": database_url,
+            "ALLOWED_HOSTS": "testserver",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == '503 {"status":"error","database":"error"}'

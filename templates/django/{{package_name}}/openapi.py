@@ -1,6 +1,38 @@
-"""drf-spectacular hooks that shape the OpenAPI document."""
+"""What shapes the OpenAPI document: drf-spectacular hooks, and the error answers it lists.
+
+Each view names the error codes it can return (`responses={200: ..., **errors(400, 404)}`),
+so the document lists every status a client can meet and generated clients treat them as
+expected answers. A feature that adds a status (413, 401, 409, 429, ...) adds its row to
+`ERROR_RESPONSES` once.
+"""
 
 from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+# DRF's body for every error but validation: {"detail": "Not found."}.
+Detail = inline_serializer(name="Detail", fields={"detail": serializers.CharField()})
+
+# A 400 names each bad field with its messages ({"name": ["This field is required."]}), or
+# says what is wrong with the body as a whole ({"detail": "JSON parse error - ..."}).
+TEXT = {"type": "string"}
+VALIDATION_ERRORS = {
+    "type": "object",
+    "additionalProperties": {"oneOf": [TEXT, {"type": "array", "items": TEXT}]},
+    "example": {"name": ["This field is required."]},
+}
+
+ERROR_RESPONSES: dict[int, OpenApiResponse] = {
+    400: OpenApiResponse(VALIDATION_ERRORS, description="The request is not valid."),
+    404: OpenApiResponse(Detail, description="No item has this id (or it was just deleted)."),
+    415: OpenApiResponse(Detail, description="The body is not JSON."),
+}
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    """The error part of an operation's `responses`."""
+    return {code: ERROR_RESPONSES[code] for code in codes}
 
 
 def drop_optional_trailing_slash(

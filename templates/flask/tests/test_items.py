@@ -1,6 +1,9 @@
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 
@@ -202,3 +205,65 @@ def test_errors_are_json_not_html(client: FlaskClient) -> None:
     for response in (not_found, not_allowed):
         assert response.is_json
         assert b"<html" not in response.data.lower()
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [('{"name": ', "application/json"), ("[1, 2]", "application/json"), ("x", "text/plain")],
+)
+def test_put_malformed_body_is_a_json_4xx(
+    client: FlaskClient, data: str, content_type: str
+) -> None:
+    item = create_item(client, "Widget")
+    url = f"/api/items/{item['id']}"
+
+    response = client.put(url, data=data, content_type=content_type)
+
+    assert response.status_code in {400, 422}
+    assert response.is_json
+    assert client.get(url).get_json() == item
+
+
+def test_put_rejects_unknown_fields(client: FlaskClient) -> None:
+    item = create_item(client, "Widget")
+    url = f"/api/items/{item['id']}"
+
+    response = client.put(url, json={"name": "Gadget", "id": 999, "owner": "me"})
+
+    assert response.status_code == 422
+    assert set(response.get_json()["errors"]["json"]) == {"id", "owner"}
+    assert client.get(url).get_json() == item
+
+
+def test_put_after_delete_is_a_404_and_does_not_recreate(client: FlaskClient) -> None:
+    item = create_item(client, "Widget")
+    url = f"/api/items/{item['id']}"
+    assert client.delete(url).status_code == 204
+
+    response = client.put(url, json={"name": "Back from the dead"})
+
+    assert response.status_code == 404
+    assert response.is_json
+    assert client.get(url).status_code == 404
+    assert client.get("/api/items").get_json() == []
+
+
+def test_concurrent_put_and_delete_never_fail_or_resurrect(app: Flask, client: FlaskClient) -> None:
+    # Real threads, each with its own app context, session and database connection, as
+    # gunicorn workers have; the database decides who wins.
+    def send(method: str, url: str, start: threading.Barrier) -> int:
+        own_client = app.test_client()
+        own_client.environ_base.update(client.environ_base)  # the same user, if any
+        start.wait()
+        return own_client.open(url, method=method, json={"name": f"by {method}"}).status_code
+
+    for _ in range(10):
+        url = f"/api/items/{create_item(client, 'contended')['id']}"
+        start = threading.Barrier(3)
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            answers = list(pool.map(send, ["PUT", "DELETE", "PUT"], [url] * 3, [start] * 3))
+
+        put_a, deleted, put_b = answers
+        assert deleted == 204, answers
+        assert {put_a, put_b} <= {200, 404}, answers
+        assert client.get(url).status_code == 404, f"resurrected: {answers}"

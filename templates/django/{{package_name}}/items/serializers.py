@@ -1,6 +1,7 @@
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 
 from .models import Item
 
@@ -27,3 +28,13 @@ class ItemSerializer(serializers.ModelSerializer[Item]):
         model = Item
         fields = ("id", "name", "description", "created_at")
         read_only_fields = ("id", "created_at")
+
+    def update(self, instance: Item, validated_data: dict[str, Any]) -> Item:
+        # Model.save() falls back to an INSERT when its UPDATE matches no row, so a PUT that
+        # loses a race with a DELETE would bring the deleted item back. A conditional UPDATE
+        # changes the row only if it still exists, and its row count says whether it did.
+        if not Item.objects.filter(pk=instance.pk).update(**validated_data):
+            raise NotFound()
+        for field, value in validated_data.items():
+            setattr(instance, field, value)
+        return instance

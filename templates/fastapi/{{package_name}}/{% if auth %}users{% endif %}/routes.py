@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..db import SessionDep
+from ..openapi import errors
 from . import throttle
 from .models import User
 from .schemas import Problem, Registration, Token, UserOut
@@ -27,6 +28,7 @@ BAD_LOGIN = "Incorrect email or password."
     response_model=UserOut,
     status_code=status.HTTP_201_CREATED,
     responses={
+        **errors(400),  # FastAPI's answer to a body that is not UTF-8 text
         status.HTTP_409_CONFLICT: {
             "model": Problem,
             "description": "This email is already registered",

@@ -1,0 +1,42 @@
+"""The error answers the API documents: one table of status codes and their bodies.
+
+Each route names the codes it can return (`responses=errors(404, 422)`), so the OpenAPI
+document lists every status a client can meet and generated clients treat them as expected
+answers. A feature that adds a status (413, 401, 409, 429, ...) adds its row here once.
+"""
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class Message(BaseModel):
+    """The body of every error but validation: `{"detail": "Item not found"}`."""
+
+    detail: str
+
+
+class FieldError(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrors(BaseModel):
+    """The body of a 422: what is wrong with which part of the request (the input itself is
+    not echoed back, see `main.validation_error`)."""
+
+    detail: list[FieldError]
+
+
+ERROR_RESPONSES: dict[int, dict[str, Any]] = {
+    # FastAPI's own answer to a body it cannot even decode (bytes that are not UTF-8 text).
+    400: {"model": Message, "description": "The body cannot be read as JSON text."},
+    404: {"model": Message, "description": "No item has this id (or it was just deleted)."},
+    422: {"model": ValidationErrors, "description": "The request is not valid; `loc` says where."},
+}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route that can answer with these error codes."""
+    return {code: ERROR_RESPONSES[code] for code in codes}

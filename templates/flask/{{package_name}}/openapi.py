@@ -1,0 +1,34 @@
+"""The error answers the API documents: one table of status codes and what they mean.
+
+Each view names the codes it can return (`@errors(blp, 404)`), so the OpenAPI document lists
+every status a client can meet and generated clients treat them as expected answers. Every
+error has flask-smorest's body (`ErrorSchema`: code, status, message, errors); 422 is
+documented by flask-smorest itself wherever `@blp.arguments` validates the request. A feature
+that adds a status (413, 401, 409, 429, ...) adds its row here once.
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask_smorest import Blueprint
+from flask_smorest.error_handler import ErrorSchema
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+ERROR_RESPONSES: dict[int, str] = {
+    400: "The body is not valid JSON.",
+    404: "No item has this id (or it was just deleted).",
+}
+
+
+def errors(blp: Blueprint, *codes: int) -> Callable[[View], View]:
+    """Document these error codes on a view of `blp`."""
+
+    def document(view: View) -> View:
+        for code in codes:
+            view = blp.alt_response(code, schema=ErrorSchema, description=ERROR_RESPONSES[code])(
+                view
+            )
+        return view
+
+    return document

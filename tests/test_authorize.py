@@ -19,8 +19,8 @@ import httpx
 import procfile
 import pytest
 from conftest import Projects
-from helpers import STACKS, closed_port
-from test_browser import chromium  # noqa: F401  (the fixture that finds the browser)
+from helpers import STACKS
+from test_browser import chromium, offline_flags  # noqa: F401  (chromium: the fixture)
 
 pytestmark = pytest.mark.smoke
 
@@ -54,19 +54,7 @@ def test_authorize_button_logs_in_and_try_it_out_gets_200(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                # Loopback only: other names do not resolve, other addresses go to a dead proxy.
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-                f"--proxy-server=http://127.0.0.1:{closed_port()}",
-            ],
+            args=offline_flags(),
         )
         try:
             page = browser.new_page()

@@ -58,6 +58,24 @@ def chromium() -> str:
     raise AssertionError("unreachable")
 
 
+def offline_flags() -> list[str]:
+    """Chromium as root in a sandbox, with no network beyond loopback: other names do not
+    resolve, other addresses go to a dead proxy."""
+    return [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+        f"--proxy-server=http://127.0.0.1:{closed_port()}",
+    ]
+
+
 def dump_dom(browser: str, url: str) -> tuple[str, str]:
     """The DOM of `url` after its scripts ran, loaded with no network beyond loopback."""
     with tempfile.TemporaryDirectory(prefix="scaffold-chromium-") as profile:
@@ -65,19 +83,8 @@ def dump_dom(browser: str, url: str) -> tuple[str, str]:
             [
                 browser,
                 "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-extensions",
+                *offline_flags(),
                 f"--user-data-dir={profile}",
-                # Loopback only: other names do not resolve, other addresses go to a dead proxy.
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-                f"--proxy-server=http://127.0.0.1:{closed_port()}",
                 "--enable-logging=stderr",
                 "--virtual-time-budget=15000",
                 "--dump-dom",

@@ -300,7 +300,10 @@ def test_django_check_deploy_has_no_issues(projects: Projects, variant: str) -> 
         timeout=300,
     )
     output = result.stdout + result.stderr
-    assert result.returncode == 0 and "System check identified no issues (0 silenced)" in output, (
+    # One check may be silenced: the reminder to turn HSTS preload on, which is off on purpose
+    # (the project's own tests/test_deploy.py shows nothing else is silenced).
+    clean = re.search(r"System check identified no issues \([01] silenced\)", output)
+    assert result.returncode == 0 and clean, (
         f"manage.py check --deploy (django-{variant}):\n{output[-4000:]}"
     )
 

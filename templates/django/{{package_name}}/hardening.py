@@ -1,0 +1,66 @@
+"""Hardening that Django's settings alone do not give: the request body cap for the API, and
+the admin's login throttle (django-axes) fitted to this project."""
+
+from collections.abc import Callable
+from typing import Any
+
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+
+def too_large() -> JsonResponse:
+    detail = f"Request body too large: send at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+    return JsonResponse({"detail": detail}, status=413)
+
+
+class RequestSizeLimitMiddleware:
+    """413 JSON for a body over DATA_UPLOAD_MAX_MEMORY_SIZE (MAX_REQUEST_BYTES).
+
+    Django enforces that limit only where it reads the body itself (`request.body`, forms),
+    and answers 400 there; DRF's parsers read the stream directly, past any limit. So a
+    `Content-Length` over the limit is refused here, before anything reads the body. (Under
+    WSGI, Django reads no body sent without `Content-Length`, so chunked bodies stay unread.)
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        if limit is not None and declared.isdigit() and int(declared) > limit:
+            return too_large()
+        return self.get_response(request)
+
+
+class AdminLoginThrottle(AxesStandaloneBackend):
+    """django-axes' backend, for logins made over HTTP only.
+
+    Axes refuses `authenticate()` calls without a request (the test client's `login()`, a
+    management command); there is no client to throttle in those, so they pass untouched.
+    """
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if request is not None:
+            super().authenticate(request, username, password, **kwargs)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address, for the login throttle.
+
+    Behind a trusted proxy (TRUST_PROXY_HEADERS) that is the last X-Forwarded-For entry, the
+    one the proxy appended; the entries before it are the client's to invent.
+    """
+    if settings.TRUST_PROXY_HEADERS:
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", "")).rsplit(",", 1)[-1].strip()
+        if forwarded:
+            return forwarded
+    address = request.META.get("REMOTE_ADDR")
+    return str(address) if address else None

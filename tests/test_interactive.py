@@ -27,6 +27,11 @@ TEMPLATE_ANSWERS = [
     "docker=false",
     "-d",
     "ci=none",
+    # Copier asks the rest; these tests are about scaffold's own prompts.
+    "-d",
+    "auth=true",
+    "-d",
+    "worker=false",
 ]
 
 

@@ -291,7 +291,9 @@ def bench_stack(stack: str, args: argparse.Namespace) -> list[list[object]]:
             projects[AUTH] = tmp / "auth" / PROJECT
         if args.baseline:
             (tmp / "baseline").mkdir()
-            scaffold_new(tmp / "baseline", stack, "--vcs-ref", args.baseline)
+            # Open endpoints, as in the main comparison: `auth` off where the older template
+            # asks it (a template from before the question ignores the answer).
+            scaffold_new(tmp / "baseline", stack, "--vcs-ref", args.baseline, "-d", "auth=false")
             projects[f"baseline {args.baseline}"] = tmp / "baseline" / PROJECT
         rows = []
         for kind in args.databases.split(","):

@@ -32,6 +32,8 @@ TEMPLATE_ANSWERS = [
     "auth=true",
     "-d",
     "worker=false",
+    "-d",
+    "trust_proxy_headers=false",
 ]
 
 

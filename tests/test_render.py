@@ -29,6 +29,11 @@ SHARED_OPTIONS: dict[str, list[Any]] = {
     "ci": ["github", "none"],
     "auth": [True, False],
 }
+# Questions of copier.yml itself that one stack only asks (its `when:`); they sit there rather
+# than in the stack's file because their defaults depend on the order of the questions.
+ROOT_STACK_OPTIONS: dict[str, dict[str, list[Any]]] = {
+    "django": {"trust_proxy_headers": [True, False]},
+}
 # The stacks whose templates implement the `auth` question (copier.yml's `when:`).
 AUTH_STACKS = {"django", "fastapi", "flask"}
 
@@ -36,7 +41,11 @@ AUTH_STACKS = {"django", "fastapi", "flask"}
 def combinations() -> list[tuple[str, dict[str, Any]]]:
     combos = []
     for stack in STACKS:
-        options = {**SHARED_OPTIONS, **STACK_OPTIONS.get(stack, {})}
+        options = {
+            **SHARED_OPTIONS,
+            **ROOT_STACK_OPTIONS.get(stack, {}),
+            **STACK_OPTIONS.get(stack, {}),
+        }
         for values in itertools.product(*options.values()):
             combos.append((stack, dict(zip(options, values, strict=True))))
     return combos
@@ -114,6 +123,11 @@ def test_renders_cleanly(combo: tuple[str, dict[str, Any]], tmp_path: Path) -> N
         services = set(yaml.safe_load((project / "compose.yaml").read_text())["services"])
         worker_services = {"redis", "worker", "scheduler"}
         assert (services & worker_services) == (worker_services if worker else set()), services
+    if "trust_proxy_headers" in answers:
+        trusted = "true" if answers["trust_proxy_headers"] else "false"
+        assert f"\nTRUST_PROXY_HEADERS={trusted}\n" in (project / ".env.example").read_text()
+        settings = (project / "demo_app" / "settings.py").read_text()
+        assert f'env.bool("TRUST_PROXY_HEADERS", default={trusted.title()})' in settings
     for command in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]):
         result = subprocess.run([*RUFF, *command], cwd=project, capture_output=True, text=True)
         assert result.returncode == 0, f"ruff {command[0]}:\n{result.stdout}{result.stderr}"

@@ -198,6 +198,10 @@ def test_first_release_updates_with_plain_copier_and_keeps_everything(
         for key, value in answers.items()
         if key not in old_answers and isinstance(value, bool)
     }
+    # The first release trusted X-Forwarded-Proto (Django): the update keeps doing so, or its
+    # HTTPS redirect would loop behind the proxy. Every other new question starts off.
+    kept_as_before = {"trust_proxy_headers": True} if stack == "django" else {}
+    assert {key: new_switches.pop(key, None) for key in kept_as_before} == kept_as_before
     assert not any(new_switches.values()), (
         f"a question the first release did not have is on after the update: {new_switches}"
     )
@@ -214,6 +218,15 @@ def test_first_release_updates_with_plain_copier_and_keeps_everything(
     # migrated by the new release line and served by the new web line, with the same JSON.
     assert served_items(project, sqlite_env) == rows["sqlite"]
     assert served_items(project, postgres_env) == rows["postgres"]
+    if stack == "django":
+        # Deployed behind a TLS proxy (Heroku, Dokku) with the HTTPS redirect on, as the first
+        # release was: the proxy's X-Forwarded-Proto is still believed, so no redirect loop.
+        proxied = {**sqlite_env, "SECURE_SSL_REDIRECT": "true"}
+        with procfile.start(project, "web", proxied) as web:
+            health = httpx.get(
+                f"{web.url}/health", headers={"X-Forwarded-Proto": "https"}, timeout=30
+            )
+        assert health.status_code == 200, health.text
 
 
 # --- auth (issue 12): off after the plain update, then turned on by `-d auth=true` ---------

@@ -62,11 +62,16 @@ def refuse_oversized_body() -> None:
 
 
 def init_app(app: Flask) -> None:
-    headers = security_headers(app.config)
+    # Header names are case-insensitive: compare them lower-cased.
+    headers = [(name.lower(), name, value) for name, value in security_headers(app.config).items()]
     app.before_request(refuse_oversized_body)
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
+        # One pass over the response's headers; `headers.setdefault` would search them once
+        # per added header, on every response.
+        present = {name.lower() for name, _ in response.headers.items()}
+        for key, name, value in headers:
+            if key not in present:
+                response.headers.add(name, value)
         return response

@@ -29,7 +29,7 @@ def storable(text: str) -> bool:
 
 @blp.route("/api/auth/register", strict_slashes=False)
 class Register(MethodView):
-    @blp.arguments(RegistrationSchema)
+    @blp.arguments(RegistrationSchema())
     @blp.response(201, UserSchema)
     @blp.alt_response(409, description="This email is already registered.")
     def post(self, data: dict[str, Any]) -> User:
@@ -46,7 +46,7 @@ class Register(MethodView):
 
 @blp.route("/api/auth/token", strict_slashes=False)
 class Token(MethodView):
-    @blp.arguments(LoginFormSchema, location="form")
+    @blp.arguments(LoginFormSchema(), location="form")
     @blp.response(200, TokenSchema)
     @blp.alt_response(401, description=BAD_LOGIN)
     @blp.alt_response(

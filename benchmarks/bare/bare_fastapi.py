@@ -1,7 +1,8 @@
 """A hand-written FastAPI app doing the generated app's work, without its structure.
 
 The same database (DATABASE_URL, SQLite file by default), async driver (asyncpg, aiosqlite)
-and engine settings (pool_pre_ping, except on SQLite) as the generated project, the same
+and engine settings (pool_pre_ping, except on SQLite; 15 pooled connections kept open) as the
+generated project, the same
 queries through the same ORM: /health runs `SELECT 1`, /api/items reads `limit` and `offset`
 and returns the newest items as a JSON array. No middleware, no dependencies, no response
 models.
@@ -19,7 +20,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 url = make_url(os.environ.get("DATABASE_URL") or f"sqlite:///{os.environ['BARE_SQLITE']}")
 driver = {"sqlite": "sqlite+aiosqlite", "postgres": "postgresql+asyncpg"}
 url = url.set(drivername=driver.get(url.drivername, "postgresql+asyncpg"))
-engine = create_async_engine(url, pool_pre_ping=url.get_backend_name() != "sqlite")
+engine = create_async_engine(
+    url, pool_pre_ping=url.get_backend_name() != "sqlite", pool_size=15, max_overflow=0
+)
 Session = async_sessionmaker(engine, expire_on_commit=False)
 
 

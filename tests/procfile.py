@@ -105,3 +105,13 @@ def start(
         yield running
     finally:
         stop_process_group(process)
+
+
+@contextmanager
+def serving_released(project: Path) -> Iterator[Running]:
+    """`project` released on a fresh SQLite file and serving in production mode (`web`)."""
+    (project / "db.sqlite3").unlink(missing_ok=True)
+    env = production_env()
+    release(project, env)
+    with start(project, "web", env) as running:
+        yield running

@@ -144,10 +144,7 @@ class App:
 def web(request: pytest.FixtureRequest, projects: Projects) -> Iterator[App]:
     """Each stack's default rendering, released and serving on SQLite in production mode."""
     project = projects.get(request.param)
-    (project / "db.sqlite3").unlink(missing_ok=True)
-    env = procfile.production_env()
-    procfile.release(project, env)
-    with procfile.start(project, "web", env) as running:
+    with procfile.serving_released(project) as running:
         yield App(project, running.url)
 
 

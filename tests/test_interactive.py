@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 from helpers import clean_env
+from test_update import COPIER, clone_template, commit_all
 
 TEMPLATE_ANSWERS = [
     "-d",
@@ -163,3 +164,35 @@ def test_accepting_the_pick_records_its_reasons(tmp_path: Path) -> None:
     assert answers["framework"] == "flask" and answers["stack_reasons"]
     readme = (tmp_path / "svc" / "README.md").read_text()
     assert answers["stack_reasons"][0] in readme.split("## Why this stack", 1)[1]
+
+
+def test_plain_copier_asks_the_stack_on_copy_and_never_on_update(tmp_path: Path) -> None:
+    """The template works without scaffold: `copier copy` asks for the stack, and an
+    interactive `copier update` (every other question asked again) does not."""
+    template = clone_template(tmp_path / "template")
+    data = [arg.replace("auth=true", "auth=false") for arg in TEMPLATE_ANSWERS]
+    data += ["-d", "project_name=shop", "-d", "package_name=shop"]
+    copy = Terminal([*COPIER, "copy", "--trust", *data, str(template), "shop"], tmp_path)
+    copy.expect("Which stack should the project use?")
+    copy.press("\r", until="Copying from template")  # the default, FastAPI
+    assert copy.wait() == 0, copy.screen[-3000:]
+    project = tmp_path / "shop"
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["framework"] == "fastapi"
+
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    commit_all(project, "generated")
+    update = Terminal([*COPIER, "update", "--trust"], project)
+    deadline = time.monotonic() + 120
+    while update.process.poll() is None and time.monotonic() < deadline:
+        # Enter keeps each recorded answer; a key sent before a prompt is simply lost.
+        ready, _, _ = select.select([update.master], [], [], 0.5)
+        if ready:
+            try:
+                update.screen += os.read(update.master, 4096).decode(errors="replace")
+            except OSError:
+                break
+        update.send("\r")
+    assert update.wait() == 0, update.screen[-3000:]
+    assert "Which stack" not in update.screen, update.screen[-3000:]
+    assert "Author name" in update.screen  # the other questions were asked again
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["framework"] == "fastapi"

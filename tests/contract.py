@@ -248,6 +248,12 @@ def check_openapi(client: httpx.Client) -> None:
                 assert "404" in codes, what
             if method in {"post", "put"} or (method == "get" and path in collection):
                 assert codes & {"400", "422"}, f"{what}: no validation error"
+    # Any body can be too large (hardening): every operation that takes one says so.
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                codes = set(operation["responses"])
+                assert "413" in codes, f"{method.upper()} {path} documents only {sorted(codes)}"
 
 
 def docs_assets(client: httpx.Client) -> list[str]:

@@ -2,8 +2,9 @@
 
 Each view names the error codes it can return (`responses={200: ..., **errors(400, 404)}`),
 so the document lists every status a client can meet and generated clients treat them as
-expected answers. A feature that adds a status (413, 401, 409, 429, ...) adds its row to
-`ERROR_RESPONSES` once.
+expected answers. A feature that adds a status (401, 409, 429, ...) adds its row to
+`ERROR_RESPONSES` once. The 413 of an oversized body can come from any operation that takes
+one, so a hook declares it on all of them, the project's own included.
 """
 
 from typing import Any
@@ -47,3 +48,25 @@ def drop_optional_trailing_slash(
         (path.rstrip("/") if regex.endswith("/?$") else path, regex, method, callback)
         for path, regex, method, callback in endpoints
     ]
+
+
+def detail_answer(description: str) -> dict[str, Any]:
+    """A response of DRF's `{"detail": "..."}` body, as a postprocessing hook writes it."""
+    properties = {"detail": TEXT}
+    schema = {"type": "object", "properties": properties}
+    json_body = {"schema": schema}
+    content = {"application/json": json_body}
+    return {"description": description, "content": content}
+
+
+BODY_TOO_LARGE = detail_answer("The body is larger than MAX_REQUEST_BYTES.")
+
+
+def document_body_limit(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Declare the 413 of every operation that takes a body (hardening.py refuses any body
+    over the limit, before a view runs)."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if "requestBody" in operation:
+                operation["responses"].setdefault("413", BODY_TOO_LARGE)
+    return result

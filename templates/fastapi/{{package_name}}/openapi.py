@@ -2,11 +2,14 @@
 
 Each route names the codes it can return (`responses=errors(404, 422)`), so the OpenAPI
 document lists every status a client can meet and generated clients treat them as expected
-answers. A feature that adds a status (413, 401, 409, 429, ...) adds its row here once.
+answers. A feature that adds a status (401, 409, 429, ...) adds its row here once. The 413 of
+an oversized body can come from any route that takes one, so `document_body_limit` declares
+it on all of them, the project's own included.
 """
 
 from typing import Any
 
+from fastapi import FastAPI
 from pydantic import BaseModel
 
 
@@ -40,3 +43,33 @@ ERROR_RESPONSES: dict[int, dict[str, Any]] = {
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """The `responses=` of a route that can answer with these error codes."""
     return {code: ERROR_RESPONSES[code] for code in codes}
+
+
+BODY_TOO_LARGE = {
+    "description": "The body is larger than MAX_REQUEST_BYTES.",
+    "content": {
+        "application/json": {
+            "schema": {"$ref": "#/components/schemas/Message"},
+        },
+    },
+}
+
+
+def document_body_limit(app: FastAPI) -> None:
+    """Declare the 413 of every operation that takes a body in `app`'s document (hardening.py
+    refuses any body over the limit, before a route runs): FastAPI's "Extending OpenAPI"."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = build()  # which FastAPI keeps as app.openapi_schema
+        for path in document["paths"].values():
+            for operation in path.values():
+                if "requestBody" in operation:
+                    operation["responses"].setdefault("413", BODY_TOO_LARGE)
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        schemas.setdefault("Message", Message.model_json_schema())
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -7,6 +7,8 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 
+from ..openapi import detail_answer
+
 
 # drf-spectacular's extension base class is untyped.
 class OAuth2PasswordBearer(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
@@ -23,19 +25,7 @@ class OAuth2PasswordBearer(OpenApiAuthenticationExtension):  # type: ignore[no-u
 
 def document_unauthorized(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """Declare the 401 of every operation that needs a bearer token, in the document."""
-    unauthorized = {
-        "description": "No valid bearer token.",
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "properties": {
-                        "detail": {"type": "string"},
-                    },
-                },
-            },
-        },
-    }
+    unauthorized = detail_answer("No valid bearer token.")
     for path in result.get("paths", {}).values():
         for operation in path.values():
             requirements = operation.get("security", [])

@@ -86,7 +86,9 @@ class Terminal:
                 continue
         self.expect(until, timeout=1)
 
-    def wait(self, timeout: float = 120) -> int:
+    def wait(self, timeout: float = 120, keep_pressing: str = "") -> int:
+        """The exit status, once the process ends; `keep_pressing` is sent every half second
+        meanwhile (a key sent before a prompt is simply lost)."""
         deadline = time.monotonic() + timeout
         while self.process.poll() is None and time.monotonic() < deadline:
             ready, _, _ = select.select([self.master], [], [], 0.5)
@@ -95,6 +97,8 @@ class Terminal:
                     self.screen += os.read(self.master, 4096).decode(errors="replace")
                 except OSError:
                     break
+            if keep_pressing:
+                self.send(keep_pressing)
         return self.process.wait(timeout=5)
 
 
@@ -182,17 +186,8 @@ def test_plain_copier_asks_the_stack_on_copy_and_never_on_update(tmp_path: Path)
     subprocess.run(["git", "init", "-q"], cwd=project, check=True)
     commit_all(project, "generated")
     update = Terminal([*COPIER, "update", "--trust"], project)
-    deadline = time.monotonic() + 120
-    while update.process.poll() is None and time.monotonic() < deadline:
-        # Enter keeps each recorded answer; a key sent before a prompt is simply lost.
-        ready, _, _ = select.select([update.master], [], [], 0.5)
-        if ready:
-            try:
-                update.screen += os.read(update.master, 4096).decode(errors="replace")
-            except OSError:
-                break
-        update.send("\r")
-    assert update.wait() == 0, update.screen[-3000:]
+    # Enter keeps each recorded answer.
+    assert update.wait(keep_pressing="\r") == 0, update.screen[-3000:]
     assert "Which stack" not in update.screen, update.screen[-3000:]
     assert "Author name" in update.screen  # the other questions were asked again
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["framework"] == "fastapi"

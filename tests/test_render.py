@@ -234,3 +234,11 @@ def test_no_author_means_no_authors_entry(stack: str, tmp_path: Path) -> None:
     project = render(tmp_path / "demo-app", stack, author_name="", author_email="")
     metadata = tomllib.loads((project / "pyproject.toml").read_text())["project"]
     assert "authors" not in metadata or metadata["authors"] == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_package_named_celery_is_refused(stack: str, tmp_path: Path) -> None:
+    # It would shadow the Celery library for `celery -A <package>` and every `from celery import`.
+    with pytest.raises(ValueError, match="'celery' would shadow the Celery library"):
+        render(tmp_path / "demo-app", stack, package_name="celery")
+    assert not (tmp_path / "demo-app" / "celery").exists()

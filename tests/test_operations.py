@@ -259,6 +259,44 @@ def test_sentry_receives_a_failing_celery_task(
     assert any(json.loads(line).get("request_id") == "task-sender-7" for line in records)
 
 
+def _send_flask_task(project: Path, env: dict[str, str], request_id: str) -> None:
+    """Send items.summarize from a process of the app with `request_id` bound, as a request
+    sending it would have it."""
+    code = (
+        "import structlog; from demo_app.celery import app;"
+        "from demo_app.items.tasks import summarize;"
+        f"structlog.contextvars.bind_contextvars(request_id={request_id!r}); summarize.delay()"
+    )
+    run(["uv", "run", "python", "-c", code], project, env=env)
+
+
+def test_sentry_receives_a_failing_flask_celery_task(
+    projects: Projects, redis_url: str, tmp_path: Path
+) -> None:
+    project = projects.get("flask", worker=True)
+    broker = f"{redis_url}/12"
+    # No tables (no release step): the task's query fails.
+    database = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    with recorder() as sentry:
+        env = _sentry_env(
+            sentry, DATABASE_URL=database, CELERY_BROKER_URL=broker, CELERY_RESULT_BACKEND=broker
+        )
+        with procfile.start(project, "worker", env, wait_for_port=False) as worker:
+            _send_flask_task(project, env, "flask-sender-7")
+            event = sentry.wait_for(lambda: _event_with_tag(sentry, "flask-sender-7"), 60)
+        assert event, f"no Sentry event for the task:\n{worker.output()[-3000:]}"
+    assert event["environment"] == "ci"
+    assert event["release"] == "demo@1"
+    assert event["exception"]["values"]
+    # Celery's banner is not a record; every record is a JSON line, in the app's format.
+    lines = [line for line in worker.output().splitlines() if line.startswith("{")]
+    records = _json_lines("\n".join(lines))
+    failures = [record for record in records if record.get("request_id") == "flask-sender-7"]
+    assert any(
+        record["level"] == "error" and "items.summarize" in record["event"] for record in failures
+    ), worker.output()[-3000:]
+
+
 DECODE_SPANS = """
 import json, sys
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -326,6 +364,47 @@ def test_traces_of_a_request_and_its_query_reach_the_collector(
     assert {span["service"] for span in spans} == {"demo-app"}
 
 
+CONSUMER_SPAN = 5
+
+
+def test_traces_of_a_flask_celery_task_and_its_query_reach_the_collector(
+    projects: Projects, redis_url: str, tmp_path: Path
+) -> None:
+    project = projects.get("flask", worker=True)
+    broker = f"{redis_url}/13"
+    with recorder() as collector:
+        env = procfile.production_env(
+            LOG_FORMAT="json",
+            DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            CELERY_BROKER_URL=broker,
+            CELERY_RESULT_BACKEND=broker,
+            OTEL_EXPORTER_OTLP_ENDPOINT=collector.url,
+            OTEL_BSP_SCHEDULE_DELAY="200",
+        )
+        procfile.release(project, env)
+        with procfile.start(project, "worker", env, wait_for_port=False) as worker:
+            _send_flask_task(project, env, "flask-sender-8")
+
+            def task_spans() -> list[dict[str, Any]]:
+                spans = _spans(project, collector.received, tmp_path)
+                return [span for span in spans if span["kind"] == CONSUMER_SPAN]
+
+            tasks = collector.wait_for(task_spans, 60)
+            time.sleep(1)
+        assert tasks, f"no task span:\n{worker.output()[-3000:]}"
+        spans = _spans(project, collector.received, tmp_path)
+    assert any("items.summarize" in span["name"] for span in tasks), tasks
+    trace_ids = {span["trace_id"] for span in tasks}
+    queries = [
+        span
+        for span in spans
+        if span["trace_id"] in trace_ids
+        and any(key.startswith("db.") for key in span["attributes"])
+    ]
+    assert queries, spans
+    assert {span["service"] for span in spans} == {"demo-app"}
+
+
 def test_no_cors_sentry_or_opentelemetry_by_default(project: Path) -> None:
     env = procfile.production_env(LOG_FORMAT="json", WEB_CONCURRENCY="1")
     procfile.release(project, env)
@@ -345,6 +424,19 @@ def test_no_cors_sentry_or_opentelemetry_by_default(project: Path) -> None:
         "flask": "from demo_app import create_app; create_app();",
     }[_stack(project)]
     result = run(["uv", "run", "python", "-c", loader + code], project, env=env)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_flask_worker_loads_no_sentry_or_opentelemetry_by_default(projects: Projects) -> None:
+    project = projects.get("flask", worker=True)
+    env = procfile.production_env(LOG_FORMAT="json")
+    # What a worker process loads: the Celery app, then its worker_process_init receiver.
+    code = (
+        "from demo_app import celery; celery.start_tracing(); import sys;"
+        "print(sorted(set(sys.modules) & {'demo_app.sentry', 'demo_app.tracing',"
+        " 'opentelemetry.instrumentation', 'sentry_sdk'}))"
+    )
+    result = run(["uv", "run", "python", "-c", code], project, env=env)
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 

@@ -49,6 +49,11 @@ def test_derives_pep503_distribution_and_package(
         ("django", "django", "dependency of the django stack", "'django-app'"),
         ("rest_framework", "django", "dependency", None),
         ("celery", "django", "dependency", None),
+        ("celery", "flask", "dependency", None),
+        ("taskiq", "fastapi", "dependency", None),
+        ("structlog", "django", "dependency", None),
+        ("sentry_sdk", "fastapi", "dependency", None),
+        ("jwt", "flask", "dependency", None),
         ("fastapi", "fastapi", "dependency", None),
         ("starlette", "fastapi", "dependency", None),
         ("pydantic", "fastapi", "dependency", None),
@@ -73,4 +78,4 @@ def test_refuses_with_the_rule_and_a_fix(
 
 def test_stack_modules_only_checked_once_the_stack_is_known() -> None:
     assert derive("django").package == "django"
-    assert derive("celery", "flask").package == "celery"
+    assert derive("taskiq", "flask").package == "taskiq"

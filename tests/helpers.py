@@ -132,6 +132,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def flush_redis_database(number: int) -> None:
+    """Empty one database of the loopback Redis (the `redis_url` fixture checks it is up)."""
+    with socket.create_connection(("127.0.0.1", 6379), timeout=5) as sock:
+        sock.sendall(f"SELECT {number}\r\nFLUSHDB\r\n".encode())
+        replies = b""
+        while replies.count(b"\r\n") < 2:
+            replies += sock.recv(64)
+    assert replies == b"+OK\r\n+OK\r\n", replies
+
+
 def closed_port() -> int:
     """A loopback port nothing listens on (for "database down")."""
     return free_port()

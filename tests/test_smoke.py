@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -16,7 +15,7 @@ import procfile
 import pytest
 from conftest import Projects
 from contract import check_concurrent_writes, check_contract, check_health
-from helpers import STACKS, clean_env, closed_port, missing, run
+from helpers import STACKS, clean_env, closed_port, flush_redis_database, missing, run
 
 pytestmark = pytest.mark.smoke
 
@@ -169,15 +168,6 @@ SEND_SUMMARIZE = {
 RAN_SUMMARIZE = re.compile(r"items\.summarize\[[^]]+\] succeeded|Executing task items\.summarize")
 
 
-def _flush_redis_database(number: int) -> None:
-    with socket.create_connection(("127.0.0.1", 6379), timeout=5) as sock:
-        sock.sendall(f"SELECT {number}\r\nFLUSHDB\r\n".encode())
-        replies = b""
-        while replies.count(b"\r\n") < 2:
-            replies += sock.recv(64)
-    assert replies == b"+OK\r\n+OK\r\n", replies
-
-
 def _wait_for(condition: Callable[[], bool], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -195,7 +185,7 @@ def test_worker_runs_sent_and_periodic_tasks(
     (the result read back from Redis), and its `scheduler` sends the periodic one."""
     project = projects.get(stack, **{WORKER_QUESTION[stack]: True})
     database = REDIS_DATABASE[stack]
-    _flush_redis_database(database)
+    flush_redis_database(database)
     broker = f"{redis_url}/{database}"
     env = procfile.production_env(
         DATABASE_URL=f"sqlite:///{project / 'worker-test.sqlite3'}",

@@ -24,7 +24,7 @@ import httpx
 import procfile
 import pytest
 from conftest import Projects
-from helpers import STACKS, run
+from helpers import STACKS, flush_redis_database, run
 
 pytestmark = pytest.mark.smoke
 
@@ -297,6 +297,63 @@ def test_sentry_receives_a_failing_flask_celery_task(
     ), worker.output()[-3000:]
 
 
+# taskiq's queue for the FastAPI worker tests below: a Redis database of their own, emptied
+# first, so no task left by another test (or run) is taken.
+FASTAPI_TASKS_REDIS_DATABASE = 10
+# Sends items.summarize as the app does while serving a request (asgi-correlation-id's
+# context variable set), from outside the worker.
+SEND_FASTAPI_TASK = """
+import asyncio, sys
+from asgi_correlation_id import correlation_id
+from demo_app.items.tasks import summarize
+
+async def main():
+    if sys.argv[1:]:
+        correlation_id.set(sys.argv[1])
+    await summarize.kiq()
+
+asyncio.run(main())
+"""
+
+
+def _fastapi_worker_env(redis_url: str, **extra: str) -> dict[str, str]:
+    flush_redis_database(FASTAPI_TASKS_REDIS_DATABASE)
+    broker = f"{redis_url}/{FASTAPI_TASKS_REDIS_DATABASE}"
+    return {**extra, "TASKIQ_BROKER_URL": broker, "TASKIQ_RESULT_BACKEND": broker}
+
+
+def test_sentry_receives_a_failing_fastapi_task(
+    projects: Projects, redis_url: str, tmp_path: Path
+) -> None:
+    """The Procfile's taskiq `worker`: a task sent with a request id fails (no tables), Sentry
+    gets the error tagged with the id, and the worker processes' records are JSON, the task's
+    carrying the id."""
+    project = projects.get("fastapi", worker=True)
+    database = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    with recorder() as sentry:
+        env = _sentry_env(sentry, **_fastapi_worker_env(redis_url, DATABASE_URL=database))
+        with procfile.start(project, "worker", env, wait_for_port=False) as worker:
+            run(["uv", "run", "python", "-c", SEND_FASTAPI_TASK, "task-sender-7"], project, env=env)
+            event = sentry.wait_for(lambda: _event_with_tag(sentry, "task-sender-7"), 60)
+        assert event, f"no Sentry event for the task:\n{worker.output()[-3000:]}"
+    assert event["exception"]["values"]
+    assert event["tags"]["task"] == "items.summarize"
+    assert event["environment"] == "ci"
+    assert event["release"] == "demo@1"
+    # One report of the error: taskiq's own ERROR record about it is not a second one.
+    assert len(_envelope_events(sentry.received)) == 1
+    # Every line is a JSON record but those of taskiq's supervising process, which never
+    # imports the app (it starts and stops the worker processes).
+    supervisor = "[MainProcess]"
+    records = _json_lines(
+        "\n".join(line for line in worker.output().splitlines() if supervisor not in line)
+    )
+    assert supervisor in worker.output()
+    of_task = [record for record in records if record.get("request_id") == "task-sender-7"]
+    assert any(record["event"].startswith("Executing task items.summarize") for record in of_task)
+    assert any("OperationalError" in record.get("exception", "") for record in of_task)
+
+
 DECODE_SPANS = """
 import json, sys
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -402,6 +459,35 @@ def test_traces_of_a_flask_celery_task_and_its_query_reach_the_collector(
         and any(key.startswith("db.") for key in span["attributes"])
     ]
     assert queries, spans
+
+
+def test_traces_of_a_fastapi_task_and_its_query_reach_the_collector(
+    projects: Projects, redis_url: str, tmp_path: Path
+) -> None:
+    project = projects.get("fastapi", worker=True)
+    with recorder() as collector:
+        env = procfile.production_env(
+            LOG_FORMAT="json",
+            DATABASE_URL=f"sqlite:///{tmp_path / 'tasks.sqlite3'}",
+            OTEL_EXPORTER_OTLP_ENDPOINT=collector.url,
+            OTEL_BSP_SCHEDULE_DELAY="200",
+            **_fastapi_worker_env(redis_url),
+        )
+        procfile.release(project, env)
+        with procfile.start(project, "worker", env, wait_for_port=False) as worker:
+            run(["uv", "run", "python", "-c", SEND_FASTAPI_TASK], project, env=env)
+            collector.wait_for(lambda: any(r.path == "/v1/traces" for r in collector.received))
+            time.sleep(2)
+        spans = _spans(project, collector.received, tmp_path)
+    tasks = {span["trace_id"] for span in spans if span["kind"] == CONSUMER_SPAN}
+    assert tasks, f"no task span: {spans}\n{worker.output()[-3000:]}"
+    queries = [
+        span
+        for span in spans
+        if span["trace_id"] in tasks and any(key.startswith("db.") for key in span["attributes"])
+    ]
+    assert queries, spans
+    assert "execute/items.summarize" in {span["name"] for span in spans}
     assert {span["service"] for span in spans} == {"demo-app"}
 
 
@@ -433,6 +519,20 @@ def test_flask_worker_loads_no_sentry_or_opentelemetry_by_default(projects: Proj
     # What a worker process loads: the Celery app, then its worker_process_init receiver.
     code = (
         "from demo_app import celery; celery.start_tracing(); import sys;"
+        "print(sorted(set(sys.modules) & {'demo_app.sentry', 'demo_app.tracing',"
+        " 'opentelemetry.instrumentation', 'sentry_sdk'}))"
+    )
+    result = run(["uv", "run", "python", "-c", code], project, env=env)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_fastapi_worker_loads_no_sentry_or_opentelemetry_by_default(projects: Projects) -> None:
+    project = projects.get("fastapi", worker=True)
+    env = procfile.production_env(LOG_FORMAT="json")
+    # What a worker process loads: the broker, the tasks, then its WORKER_STARTUP handler.
+    code = (
+        "import asyncio, sys; from demo_app import worker; import demo_app.items.tasks;"
+        "asyncio.run(worker.start_worker_process(worker.broker.state));"
         "print(sorted(set(sys.modules) & {'demo_app.sentry', 'demo_app.tracing',"
         " 'opentelemetry.instrumentation', 'sentry_sdk'}))"
     )

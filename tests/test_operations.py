@@ -498,46 +498,44 @@ def test_no_cors_sentry_or_opentelemetry_by_default(project: Path) -> None:
         response = httpx.get(f"{web.url}/api/items", headers={"Origin": ORIGIN}, timeout=30)
     assert "Access-Control-Allow-Origin" not in response.headers
 
-    # FastAPI and redis import parts of OpenTelemetry when it is installed: look for the app's
-    # own modules and the instrumentations, which only tracing.py loads.
-    code = (
-        "import sys; print(sorted(set(sys.modules) & {'demo_app.sentry', 'demo_app.tracing',"
-        " 'opentelemetry.instrumentation', 'sentry_sdk'}))"
-    )
     loader = {
         "django": "from demo_app import wsgi;",
         "fastapi": "from demo_app import main;",
         "flask": "from demo_app import create_app; create_app();",
     }[_stack(project)]
-    result = run(["uv", "run", "python", "-c", loader + code], project, env=env)
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert _ops_modules_loaded(project, loader, env) == "[]"
 
 
-def test_flask_worker_loads_no_sentry_or_opentelemetry_by_default(projects: Projects) -> None:
-    project = projects.get("flask", worker=True)
-    env = procfile.production_env(LOG_FORMAT="json")
-    # What a worker process loads: the Celery app, then its worker_process_init receiver.
-    code = (
-        "from demo_app import celery; celery.start_tracing(); import sys;"
-        "print(sorted(set(sys.modules) & {'demo_app.sentry', 'demo_app.tracing',"
-        " 'opentelemetry.instrumentation', 'sentry_sdk'}))"
-    )
-    result = run(["uv", "run", "python", "-c", code], project, env=env)
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+# FastAPI and redis import parts of OpenTelemetry when it is installed: look for the app's
+# own modules and the instrumentations, which only tracing.py loads.
+OPS_MODULES = (
+    "import sys; print(sorted(set(sys.modules) & {'demo_app.sentry', 'demo_app.tracing',"
+    " 'opentelemetry.instrumentation', 'sentry_sdk'}))"
+)
 
 
-def test_fastapi_worker_loads_no_sentry_or_opentelemetry_by_default(projects: Projects) -> None:
-    project = projects.get("fastapi", worker=True)
-    env = procfile.production_env(LOG_FORMAT="json")
-    # What a worker process loads: the broker, the tasks, then its WORKER_STARTUP handler.
-    code = (
-        "import asyncio, sys; from demo_app import worker; import demo_app.items.tasks;"
+def _ops_modules_loaded(project: Path, loader: str, env: dict[str, str]) -> str:
+    result = run(["uv", "run", "python", "-c", loader + OPS_MODULES], project, env=env)
+    return result.stdout.strip().splitlines()[-1]
+
+
+# What a worker process loads: its queue's app and tasks, then its per-process start-up.
+WORKER_LOADERS = {
+    "django": "from demo_app import celery; celery.start_tracing();",
+    "flask": "from demo_app import celery; celery.start_tracing();",
+    "fastapi": (
+        "import asyncio; from demo_app import worker; import demo_app.items.tasks;"
         "asyncio.run(worker.start_worker_process(worker.broker.state));"
-        "print(sorted(set(sys.modules) & {'demo_app.sentry', 'demo_app.tracing',"
-        " 'opentelemetry.instrumentation', 'sentry_sdk'}))"
-    )
-    result = run(["uv", "run", "python", "-c", code], project, env=env)
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    ),
+}
+
+
+@pytest.mark.parametrize("stack", sorted(WORKER_LOADERS))
+def test_worker_loads_no_sentry_or_opentelemetry_by_default(stack: str, projects: Projects) -> None:
+    # Django's worker is on by default (`celery`); the others' is the `worker` answer.
+    project = projects.get(stack, **({} if stack == "django" else {"worker": True}))
+    env = procfile.production_env(LOG_FORMAT="json")
+    assert _ops_modules_loaded(project, WORKER_LOADERS[stack], env) == "[]"
 
 
 def _stack(project: Path) -> str:

@@ -233,57 +233,51 @@ def test_sentry_receives_an_unhandled_error(stack: str, projects: Projects, tmp_
     assert SECRET.split()[1] not in json.dumps(event)
 
 
-@pytest.mark.parametrize("stack", ["django"])
+# Sends items.summarize from a process of the app with a request id bound, as a request
+# sending it would have it: django-guid's id in Django, the bound log context in Flask.
+CELERY_SENDERS = {
+    "django": (
+        ["python", "manage.py", "shell", "-c"],
+        "from django_guid import set_guid; set_guid({request_id!r});",
+    ),
+    "flask": (
+        ["python", "-c"],
+        "import structlog; from demo_app.celery import app;"
+        "structlog.contextvars.bind_contextvars(request_id={request_id!r});",
+    ),
+}
+# A Redis database per stack and test: the tests may run side by side.
+CELERY_REDIS_DATABASES = {"django": (9, 14), "flask": (12, 13)}
+
+
+def _celery_project(stack: str, projects: Projects) -> Path:
+    # Django's worker is on by default (`celery`); Flask's is the `worker` answer.
+    return projects.get(stack, **({} if stack == "django" else {"worker": True}))
+
+
+def _send_celery_task(stack: str, project: Path, env: dict[str, str], request_id: str) -> None:
+    command, bind = CELERY_SENDERS[stack]
+    code = bind.format(request_id=request_id)
+    code += "from demo_app.items.tasks import summarize; summarize.delay()"
+    run(["uv", "run", *command, code], project, env=env)
+
+
+@pytest.mark.parametrize("stack", sorted(CELERY_SENDERS))
 def test_sentry_receives_a_failing_celery_task(
     stack: str, projects: Projects, redis_url: str, tmp_path: Path
 ) -> None:
-    project = projects.get(stack)
-    broker = f"{redis_url}/9"
-    database = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-    with recorder() as sentry:
-        env = _sentry_env(
-            sentry, DATABASE_URL=database, CELERY_BROKER_URL=broker, CELERY_RESULT_BACKEND=broker
-        )
-        with procfile.start(project, "worker", env, wait_for_port=False) as worker:
-            # Sent with a request id, as a view would: the worker's records and report carry it.
-            code = (
-                "from django_guid import set_guid; set_guid('task-sender-7');"
-                "from demo_app.items.tasks import summarize; summarize.delay()"
-            )
-            run(["uv", "run", "python", "manage.py", "shell", "-c", code], project, env=env)
-            event = sentry.wait_for(lambda: _event_with_tag(sentry, "task-sender-7"), 60)
-        assert event, f"no Sentry event for the task:\n{worker.output()[-3000:]}"
-    assert event["exception"]["values"]
-    # The worker's own records are JSON too (Celery's banner is not a record).
-    records = [line for line in worker.output().splitlines() if line.startswith("{")]
-    assert any(json.loads(line).get("request_id") == "task-sender-7" for line in records)
-
-
-def _send_flask_task(project: Path, env: dict[str, str], request_id: str) -> None:
-    """Send items.summarize from a process of the app with `request_id` bound, as a request
-    sending it would have it."""
-    code = (
-        "import structlog; from demo_app.celery import app;"
-        "from demo_app.items.tasks import summarize;"
-        f"structlog.contextvars.bind_contextvars(request_id={request_id!r}); summarize.delay()"
-    )
-    run(["uv", "run", "python", "-c", code], project, env=env)
-
-
-def test_sentry_receives_a_failing_flask_celery_task(
-    projects: Projects, redis_url: str, tmp_path: Path
-) -> None:
-    project = projects.get("flask", worker=True)
-    broker = f"{redis_url}/12"
+    project = _celery_project(stack, projects)
+    broker = f"{redis_url}/{CELERY_REDIS_DATABASES[stack][0]}"
     # No tables (no release step): the task's query fails.
     database = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    request_id = f"{stack}-sender-7"
     with recorder() as sentry:
         env = _sentry_env(
             sentry, DATABASE_URL=database, CELERY_BROKER_URL=broker, CELERY_RESULT_BACKEND=broker
         )
         with procfile.start(project, "worker", env, wait_for_port=False) as worker:
-            _send_flask_task(project, env, "flask-sender-7")
-            event = sentry.wait_for(lambda: _event_with_tag(sentry, "flask-sender-7"), 60)
+            _send_celery_task(stack, project, env, request_id)
+            event = sentry.wait_for(lambda: _event_with_tag(sentry, request_id), 60)
         assert event, f"no Sentry event for the task:\n{worker.output()[-3000:]}"
     assert event["environment"] == "ci"
     assert event["release"] == "demo@1"
@@ -291,7 +285,7 @@ def test_sentry_receives_a_failing_flask_celery_task(
     # Celery's banner is not a record; every record is a JSON line, in the app's format.
     lines = [line for line in worker.output().splitlines() if line.startswith("{")]
     records = _json_lines("\n".join(lines))
-    failures = [record for record in records if record.get("request_id") == "flask-sender-7"]
+    failures = [record for record in records if record.get("request_id") == request_id]
     assert any(
         record["level"] == "error" and "items.summarize" in record["event"] for record in failures
     ), worker.output()[-3000:]
@@ -424,11 +418,12 @@ def test_traces_of_a_request_and_its_query_reach_the_collector(
 CONSUMER_SPAN = 5
 
 
-def test_traces_of_a_flask_celery_task_and_its_query_reach_the_collector(
-    projects: Projects, redis_url: str, tmp_path: Path
+@pytest.mark.parametrize("stack", sorted(CELERY_SENDERS))
+def test_traces_of_a_celery_task_and_its_query_reach_the_collector(
+    stack: str, projects: Projects, redis_url: str, tmp_path: Path
 ) -> None:
-    project = projects.get("flask", worker=True)
-    broker = f"{redis_url}/13"
+    project = _celery_project(stack, projects)
+    broker = f"{redis_url}/{CELERY_REDIS_DATABASES[stack][1]}"
     with recorder() as collector:
         env = procfile.production_env(
             LOG_FORMAT="json",
@@ -440,7 +435,7 @@ def test_traces_of_a_flask_celery_task_and_its_query_reach_the_collector(
         )
         procfile.release(project, env)
         with procfile.start(project, "worker", env, wait_for_port=False) as worker:
-            _send_flask_task(project, env, "flask-sender-8")
+            _send_celery_task(stack, project, env, f"{stack}-sender-8")
 
             def task_spans() -> list[dict[str, Any]]:
                 spans = _spans(project, collector.received, tmp_path)

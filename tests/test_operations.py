@@ -385,6 +385,16 @@ def _spans(project: Path, received: list[Received], tmp_path: Path) -> list[dict
 SERVER_SPAN = 2
 
 
+def _query_spans(spans: list[dict[str, Any]], trace_ids: set[str]) -> list[dict[str, Any]]:
+    """The database query spans of these traces."""
+    return [
+        span
+        for span in spans
+        if span["trace_id"] in trace_ids
+        and any(key.startswith("db.") for key in span["attributes"])
+    ]
+
+
 def test_traces_of_a_request_and_its_query_reach_the_collector(
     project: Path, tmp_path: Path
 ) -> None:
@@ -405,12 +415,7 @@ def test_traces_of_a_request_and_its_query_reach_the_collector(
     requests = [span for span in spans if span["kind"] == SERVER_SPAN]
     assert requests, spans
     trace_ids = {span["trace_id"] for span in requests}
-    queries = [
-        span
-        for span in spans
-        if span["trace_id"] in trace_ids
-        and any(key.startswith("db.") for key in span["attributes"])
-    ]
+    queries = _query_spans(spans, trace_ids)
     assert queries, spans
     assert {span["service"] for span in spans} == {"demo-app"}
 
@@ -447,12 +452,7 @@ def test_traces_of_a_celery_task_and_its_query_reach_the_collector(
         spans = _spans(project, collector.received, tmp_path)
     assert any("items.summarize" in span["name"] for span in tasks), tasks
     trace_ids = {span["trace_id"] for span in tasks}
-    queries = [
-        span
-        for span in spans
-        if span["trace_id"] in trace_ids
-        and any(key.startswith("db.") for key in span["attributes"])
-    ]
+    queries = _query_spans(spans, trace_ids)
     assert queries, spans
 
 
@@ -476,11 +476,7 @@ def test_traces_of_a_fastapi_task_and_its_query_reach_the_collector(
         spans = _spans(project, collector.received, tmp_path)
     tasks = {span["trace_id"] for span in spans if span["kind"] == CONSUMER_SPAN}
     assert tasks, f"no task span: {spans}\n{worker.output()[-3000:]}"
-    queries = [
-        span
-        for span in spans
-        if span["trace_id"] in tasks and any(key.startswith("db.") for key in span["attributes"])
-    ]
+    queries = _query_spans(spans, tasks)
     assert queries, spans
     assert "execute/items.summarize" in {span["name"] for span in spans}
     assert {span["service"] for span in spans} == {"demo-app"}

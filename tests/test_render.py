@@ -236,7 +236,9 @@ def test_no_author_means_no_authors_entry(stack: str, tmp_path: Path) -> None:
     assert "authors" not in metadata or metadata["authors"] == []
 
 
-@pytest.mark.parametrize("stack", STACKS)
+# Django's and Flask's workers run on Celery (FastAPI's on taskiq): scaffold new refuses the name
+# first (stacks.yaml), plain Copier here.
+@pytest.mark.parametrize("stack", ["django", "flask"])
 def test_a_package_named_celery_is_refused(stack: str, tmp_path: Path) -> None:
     # It would shadow the Celery library for `celery -A <package>` and every `from celery import`.
     with pytest.raises(ValueError, match="'celery' would shadow the Celery library"):

@@ -255,11 +255,38 @@ def _celery_project(stack: str, projects: Projects) -> Path:
     return projects.get(stack, **({} if stack == "django" else {"worker": True}))
 
 
-def _send_celery_task(stack: str, project: Path, env: dict[str, str], request_id: str) -> None:
+# Tracing set up as in the web process (wsgi.py for Django; create_app, which celery.py runs,
+# for Flask), so that the task is sent the way a request of the app sends it.
+CELERY_TRACED_SENDERS = {
+    "django": "from django.conf import settings as s; from demo_app import tracing;"
+    "tracing.instrument(); tracing.start_exporting(s.OTEL_EXPORTER_OTLP_ENDPOINT, 'demo-app')",
+    "flask": "from demo_app.celery import flask_app; from demo_app import tracing;"
+    "tracing.start_exporting(flask_app.config['OTEL_EXPORTER_OTLP_ENDPOINT'], 'demo-app')",
+}
+# Sends the task inside a span standing for the request that sends it; prints the trace id.
+SEND_IN_A_TRACE = """
+from opentelemetry import trace
+with trace.get_tracer("sender").start_as_current_span("request") as span:
+    {send}
+print(format(span.get_span_context().trace_id, "032x"))
+trace.get_tracer_provider().shutdown()
+"""
+
+
+def _send_celery_task(
+    stack: str, project: Path, env: dict[str, str], request_id: str, *, traced: bool = False
+) -> str:
+    """Send items.summarize as a request with this id would; with `traced`, inside a trace,
+    whose id is returned."""
     command, bind = CELERY_SENDERS[stack]
     code = bind.format(request_id=request_id)
-    code += "from demo_app.items.tasks import summarize; summarize.delay()"
-    run(["uv", "run", *command, code], project, env=env)
+    code += "from demo_app.items.tasks import summarize;"
+    if traced:
+        code += CELERY_TRACED_SENDERS[stack] + SEND_IN_A_TRACE.format(send="summarize.delay()")
+    else:
+        code += "summarize.delay()"
+    output = run(["uv", "run", *command, code], project, env=env).stdout
+    return output.strip().splitlines()[-1] if traced else ""
 
 
 @pytest.mark.parametrize("stack", sorted(CELERY_SENDERS))
@@ -307,6 +334,28 @@ async def main():
     await summarize.kiq()
 
 asyncio.run(main())
+"""
+
+
+# The same from inside a trace, with tracing set up as in the web process (the app is built
+# on import, which instruments the broker); prints the trace id.
+SEND_FASTAPI_TASK_IN_A_TRACE = """
+import asyncio
+from opentelemetry import trace
+from demo_app import tracing
+from demo_app.config import get_settings
+from demo_app.items.tasks import summarize
+from demo_app.main import app
+
+tracing.start_exporting(get_settings().otel_exporter_otlp_endpoint, "demo-app")
+
+async def main():
+    with trace.get_tracer("sender").start_as_current_span("request") as span:
+        await summarize.kiq()
+    print(format(span.get_span_context().trace_id, "032x"))
+
+asyncio.run(main())
+trace.get_tracer_provider().shutdown()
 """
 
 
@@ -420,7 +469,18 @@ def test_traces_of_a_request_and_its_query_reach_the_collector(
     assert {span["service"] for span in spans} == {"demo-app"}
 
 
+PRODUCER_SPAN = 4
 CONSUMER_SPAN = 5
+
+
+def _check_task_joins_sender_trace(spans: list[dict[str, Any]], sender: str) -> None:
+    """The sending (producer) span, the task's run (consumer) and the task's query are all in
+    the trace of the request that sent the task."""
+    in_trace = [span for span in spans if span["trace_id"] == sender]
+    kinds = {span["kind"] for span in in_trace}
+    assert {PRODUCER_SPAN, CONSUMER_SPAN} <= kinds, (sender, spans)
+    assert _query_spans(spans, {sender}), (sender, spans)
+    assert {span["service"] for span in spans} == {"demo-app"}
 
 
 @pytest.mark.parametrize("stack", sorted(CELERY_SENDERS))
@@ -440,7 +500,7 @@ def test_traces_of_a_celery_task_and_its_query_reach_the_collector(
         )
         procfile.release(project, env)
         with procfile.start(project, "worker", env, wait_for_port=False) as worker:
-            _send_celery_task(stack, project, env, f"{stack}-sender-8")
+            sender = _send_celery_task(stack, project, env, f"{stack}-sender-8", traced=True)
 
             def task_spans() -> list[dict[str, Any]]:
                 spans = _spans(project, collector.received, tmp_path)
@@ -451,9 +511,7 @@ def test_traces_of_a_celery_task_and_its_query_reach_the_collector(
         assert tasks, f"no task span:\n{worker.output()[-3000:]}"
         spans = _spans(project, collector.received, tmp_path)
     assert any("items.summarize" in span["name"] for span in tasks), tasks
-    trace_ids = {span["trace_id"] for span in tasks}
-    queries = _query_spans(spans, trace_ids)
-    assert queries, spans
+    _check_task_joins_sender_trace(spans, sender)
 
 
 def test_traces_of_a_fastapi_task_and_its_query_reach_the_collector(
@@ -470,16 +528,21 @@ def test_traces_of_a_fastapi_task_and_its_query_reach_the_collector(
         )
         procfile.release(project, env)
         with procfile.start(project, "worker", env, wait_for_port=False) as worker:
-            run(["uv", "run", "python", "-c", SEND_FASTAPI_TASK], project, env=env)
-            collector.wait_for(lambda: any(r.path == "/v1/traces" for r in collector.received))
-            time.sleep(2)
+            output = run(
+                ["uv", "run", "python", "-c", SEND_FASTAPI_TASK_IN_A_TRACE], project, env=env
+            ).stdout
+            sender = output.strip().splitlines()[-1]
+
+            def task_spans() -> list[dict[str, Any]]:
+                spans = _spans(project, collector.received, tmp_path)
+                return [span for span in spans if span["kind"] == CONSUMER_SPAN]
+
+            tasks = collector.wait_for(task_spans, 60)
+            time.sleep(1)
+        assert tasks, f"no task span:\n{worker.output()[-3000:]}"
         spans = _spans(project, collector.received, tmp_path)
-    tasks = {span["trace_id"] for span in spans if span["kind"] == CONSUMER_SPAN}
-    assert tasks, f"no task span: {spans}\n{worker.output()[-3000:]}"
-    queries = _query_spans(spans, tasks)
-    assert queries, spans
-    assert "execute/items.summarize" in {span["name"] for span in spans}
-    assert {span["service"] for span in spans} == {"demo-app"}
+    assert "execute/items.summarize" in {span["name"] for span in tasks}, tasks
+    _check_task_joins_sender_trace(spans, sender)
 
 
 def test_no_cors_sentry_or_opentelemetry_by_default(project: Path) -> None:

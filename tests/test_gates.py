@@ -13,6 +13,8 @@ off by default (FastAPI's and Flask's `worker`), also with every option on.
   (it needs no engine); skipped, saying why, otherwise.
 - Django: `manage.py check --deploy` with production variables prints "no issues".
 - bandit (`-ll`: medium and high severity) finds nothing in the package.
+- `scaffold new` refuses, as a package name, every top-level module that a project with every
+  option on installs (src/scaffold/stacks.yaml): such a package would shadow it.
 - No secret is written into a generated file. The rule, applied to every file the template
   generated (not .venv, uv.lock, caches, databases or logs that running the project made):
     1. no `.env` file is generated (only `.env.example`);
@@ -46,6 +48,8 @@ import pytest
 import yaml
 from conftest import Projects
 from helpers import REPO, STACKS, clean_env, missing, render, run
+
+from scaffold.stacks import stacks
 
 pytestmark = pytest.mark.smoke
 
@@ -111,6 +115,32 @@ def variant_project(request: pytest.FixtureRequest, projects: Projects) -> Path:
 
 def _framework(project: Path) -> str:
     return str(yaml.safe_load((project / ".copier-answers.yml").read_text())["framework"])
+
+
+# --- names --------------------------------------------------------------------------------
+
+# The top-level modules of the distributions installed in the running venv.
+INSTALLED_MODULES = (
+    "import importlib.metadata as m, json; print(json.dumps(list(m.packages_distributions())))"
+)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_installed_module_is_refused_as_a_package_name(
+    projects: Projects, stack: str
+) -> None:
+    """CONTRACT 8: the generated package never shadows a dependency of its stack, however deep
+    or however dev-only (pytest, mypy), so the CLI's list must hold all of them."""
+    project = _get(projects, stack, "all-on" if all_on(stack) else "default")
+    installed = json.loads(run(["uv", "run", "python", "-c", INSTALLED_MODULES], project).stdout)
+    # A derived package name is a lower-case identifier that does not start with "_".
+    nameable = {
+        module
+        for module in installed
+        if module.isidentifier() and module == module.lower() and not module.startswith("_")
+    }
+    missing = sorted(nameable - {_package(project)} - stacks()[stack].modules)
+    assert not missing, f"add to {stack}'s modules in src/scaffold/stacks.yaml: {missing}"
 
 
 # --- mypy ---------------------------------------------------------------------------------

@@ -473,6 +473,21 @@ PRODUCER_SPAN = 4
 CONSUMER_SPAN = 5
 
 
+def _wait_for_task_spans(
+    project: Path, collector: Recorder, worker: procfile.Running, tmp_path: Path
+) -> list[dict[str, Any]]:
+    """The task (consumer) spans the running worker exported, once there is one."""
+
+    def task_spans() -> list[dict[str, Any]]:
+        spans = _spans(project, collector.received, tmp_path)
+        return [span for span in spans if span["kind"] == CONSUMER_SPAN]
+
+    tasks: list[dict[str, Any]] = collector.wait_for(task_spans, 60)
+    time.sleep(1)  # the rest of the task's spans
+    assert tasks, f"no task span:\n{worker.output()[-3000:]}"
+    return tasks
+
+
 def _check_task_joins_sender_trace(spans: list[dict[str, Any]], sender: str) -> None:
     """The sending (producer) span, the task's run (consumer) and the task's query are all in
     the trace of the request that sent the task."""
@@ -501,14 +516,7 @@ def test_traces_of_a_celery_task_and_its_query_reach_the_collector(
         procfile.release(project, env)
         with procfile.start(project, "worker", env, wait_for_port=False) as worker:
             sender = _send_celery_task(stack, project, env, f"{stack}-sender-8", traced=True)
-
-            def task_spans() -> list[dict[str, Any]]:
-                spans = _spans(project, collector.received, tmp_path)
-                return [span for span in spans if span["kind"] == CONSUMER_SPAN]
-
-            tasks = collector.wait_for(task_spans, 60)
-            time.sleep(1)
-        assert tasks, f"no task span:\n{worker.output()[-3000:]}"
+            tasks = _wait_for_task_spans(project, collector, worker, tmp_path)
         spans = _spans(project, collector.received, tmp_path)
     assert any("items.summarize" in span["name"] for span in tasks), tasks
     _check_task_joins_sender_trace(spans, sender)
@@ -532,14 +540,7 @@ def test_traces_of_a_fastapi_task_and_its_query_reach_the_collector(
                 ["uv", "run", "python", "-c", SEND_FASTAPI_TASK_IN_A_TRACE], project, env=env
             ).stdout
             sender = output.strip().splitlines()[-1]
-
-            def task_spans() -> list[dict[str, Any]]:
-                spans = _spans(project, collector.received, tmp_path)
-                return [span for span in spans if span["kind"] == CONSUMER_SPAN]
-
-            tasks = collector.wait_for(task_spans, 60)
-            time.sleep(1)
-        assert tasks, f"no task span:\n{worker.output()[-3000:]}"
+            tasks = _wait_for_task_spans(project, collector, worker, tmp_path)
         spans = _spans(project, collector.received, tmp_path)
     assert "execute/items.summarize" in {span["name"] for span in tasks}, tasks
     _check_task_joins_sender_trace(spans, sender)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -99,6 +100,22 @@ def test_api_responses_carry_the_security_headers(web: App) -> None:
     assert response.status_code in (200, 401)  # 401: the `auth` answer's login is required
     expected = DJANGO_HEADERS if web.stack == "django" else OWASP_HEADERS
     assert {name: response.headers.get(name) for name in expected} == expected
+
+
+def test_docs_scripts_are_kept_and_revalidated(web: App) -> None:
+    """Swagger UI's script (over a megabyte) may be kept by the browser and revalidated by its
+    ETag, rather than downloaded again on every visit to the docs."""
+    with httpx.Client(base_url=web.url, timeout=15) as client:
+        page = client.get("/api/docs")
+        found = re.search(r'src="([^"]*swagger-ui-bundle[^"]*\.js)"', page.text)
+        assert found, page.text[:2000]
+        script = client.get(found.group(1))
+        print(f"{web.stack}: GET {found.group(1)} -> {script.status_code} {script.headers}")
+        again = client.get(found.group(1), headers={"If-None-Match": script.headers["etag"]})
+
+    assert script.status_code == 200 and len(script.content) > 500_000
+    assert "no-store" not in script.headers.get("cache-control", "")
+    assert again.status_code == 304
 
 
 @pytest.mark.parametrize("stack", STACKS)

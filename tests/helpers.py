@@ -9,7 +9,7 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -48,7 +48,7 @@ APP_VARIABLES = (
 JINJA_LEFTOVER = re.compile(r"{{|}}|{%|%}")
 
 
-def missing(reason: str) -> None:
+def missing(reason: str) -> NoReturn:
     """A tool or service the test needs is absent: skip saying why, or fail in CI, where
     SCAFFOLD_REQUIRE_SERVICES=1 makes sure nothing passes by skipping."""
     import pytest

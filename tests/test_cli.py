@@ -298,9 +298,9 @@ def test_version_flag() -> None:
 
 
 def test_interrupted_install_keeps_the_finished_project(tmp_path: Path) -> None:
-    from scaffold import create
+    from scaffold import create, post
 
-    def interrupted(step: object) -> create.post.StepResult:
+    def interrupted(step: object) -> post.StepResult:
         raise KeyboardInterrupt
 
     request = create.NewRequest(
@@ -327,7 +327,7 @@ def test_interrupted_install_keeps_the_finished_project(tmp_path: Path) -> None:
         quiet=True,
     )
     assert result.failed and (tmp_path / "cut" / "pyproject.toml").is_file()
-    assert result.steps[-1].detail.endswith(f"&& uv sync && {create.post.GIT_COMMANDS}")
+    assert result.steps[-1].detail.endswith(f"&& uv sync && {post.GIT_COMMANDS}")
 
 
 def test_a_failed_install_exits_1_and_says_how_to_finish(tmp_path: Path) -> None:

@@ -254,7 +254,7 @@ def ownerless_rows(project: Path, env: dict[str, str], stack: str) -> list[tuple
         import psycopg
 
         with psycopg.connect(url) as conn:
-            return [tuple(row) for row in conn.execute(query).fetchall()]  # type: ignore[misc]
+            return [tuple(row) for row in conn.execute(query).fetchall()]
     import sqlite3
 
     with sqlite3.connect(project / "db.sqlite3") as conn:

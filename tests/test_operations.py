@@ -184,6 +184,39 @@ def test_json_logs_request_ids_and_cors(project: Path) -> None:
     assert "forged: yes" not in [line.strip() for line in output.splitlines()]
 
 
+# Loads gunicorn's configuration as the `web` line does (./gunicorn.conf.py, the app's name on
+# the command line) and has its logger record a request, with the fields of gunicorn's own
+# access line made unbuildable.
+GUNICORN_ACCESS = """
+import sys
+from datetime import timedelta
+from unittest import mock
+from gunicorn import glogging
+from gunicorn.app.wsgiapp import WSGIApplication
+sys.argv = ["gunicorn", sys.argv[1]]
+cfg = WSGIApplication().cfg
+log = cfg.logger_class(cfg)
+unbuildable = mock.patch.object(glogging.Logger, "atoms", side_effect=AssertionError("built"))
+with unbuildable:
+    log.access(mock.Mock(), mock.Mock(), {}, timedelta(milliseconds=1))
+print(cfg.accesslog, bool(cfg.logconfig_dict))
+"""
+WSGI_APPS = {"django": "demo_app.wsgi", "flask": "demo_app:create_app()"}
+
+
+@pytest.mark.parametrize("stack", sorted(WSGI_APPS))
+def test_gunicorn_builds_no_access_line_of_its_own(stack: str, projects: Projects) -> None:
+    """The app writes the access record and logs.py silences gunicorn.access; with
+    logconfig_dict set, gunicorn's stock logger would still gather its own line's fields for
+    every request (a tenth of a millisecond), only for the line to be dropped."""
+    project = projects.get(stack)
+    env = procfile.production_env(LOG_FORMAT="json")
+    result = run(
+        ["uv", "run", "python", "-c", GUNICORN_ACCESS, WSGI_APPS[stack]], project, env=env
+    )
+    assert result.stdout.strip().splitlines()[-1] == "None True"
+
+
 def _envelope_events(received: list[Received]) -> list[dict[str, Any]]:
     """The events in Sentry envelopes: a header line, then (item header, payload) pairs."""
     events = []

@@ -211,9 +211,7 @@ def test_gunicorn_builds_no_access_line_of_its_own(stack: str, projects: Project
     every request (a tenth of a millisecond), only for the line to be dropped."""
     project = projects.get(stack)
     env = procfile.production_env(LOG_FORMAT="json")
-    result = run(
-        ["uv", "run", "python", "-c", GUNICORN_ACCESS, WSGI_APPS[stack]], project, env=env
-    )
+    result = run(["uv", "run", "python", "-c", GUNICORN_ACCESS, WSGI_APPS[stack]], project, env=env)
     assert result.stdout.strip().splitlines()[-1] == "None True"
 
 

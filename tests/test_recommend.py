@@ -1,6 +1,8 @@
 """The recommender: article-backed answer table, rule citations, and the function's contract.
 
-Fast and pure: the only files read are the packaged rules.yaml and the seed articles.
+Fast and pure: the only files read are the packaged rules.yaml and tests/data/articles.yaml,
+the passages of the five comparison articles that the rules quote (made by
+tests/tools/excerpt_articles.py from the articles themselves, which live outside the repository).
 """
 
 from __future__ import annotations
@@ -8,7 +10,6 @@ from __future__ import annotations
 import copy
 import itertools
 import json
-import os
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,8 @@ from scaffold.recommend import (
     recommend,
 )
 
-SEEDS = Path(
-    os.environ.get("SCAFFOLD_SEEDS", Path(__file__).resolve().parents[2] / "shared" / "seeds")
+ARTICLES = yaml.safe_load(
+    (Path(__file__).parent / "data" / "articles.yaml").read_text(encoding="utf-8")
 )
 FRAMEWORKS = {"django", "fastapi", "flask"}
 QUESTION_IDS = tuple(q.id for q in questions())
@@ -179,13 +180,22 @@ def _citations() -> list[tuple[str, str, str]]:
 
 @pytest.mark.parametrize(("what", "seed", "quote"), _citations(), ids=lambda v: str(v)[:40])
 def test_citation_quote_is_in_its_seed(what: str, seed: str, quote: str) -> None:
-    if not SEEDS.is_dir():
-        pytest.skip(f"seed articles not found at {SEEDS} (set SCAFFOLD_SEEDS)")
-    path = SEEDS / seed
-    assert path.is_file(), f"{what} cites {seed}, which is not in {SEEDS}"
-    assert _normalise(quote) in _normalise(path.read_text(encoding="utf-8")), (
-        f"{what}: quote not found verbatim in {seed}: {quote!r}"
+    assert seed in ARTICLES, f"{what} cites {seed}, which is not in tests/data/articles.yaml"
+    passages = ARTICLES[seed]["passages"]
+    assert any(_normalise(quote) in passage for passage in passages), (
+        f"{what}: quote not found verbatim in {seed} (after changing a quote, run "
+        f"tests/tools/excerpt_articles.py): {quote!r}"
     )
+
+
+def test_every_article_is_listed_with_its_title_author_and_date() -> None:
+    sources = load_rules().sources
+    assert set(ARTICLES) == set(sources)
+    for seed, source in sources.items():
+        article = ARTICLES[seed]
+        assert (article["title"], article["publisher"]) == (source.title, source.publisher)
+        assert {"author", "date"} <= set(article), seed
+        assert str(article["date"]).startswith("2026"), seed
 
 
 def test_every_rule_can_fire() -> None:

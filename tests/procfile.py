@@ -107,11 +107,6 @@ def start(
         stop_process_group(process)
 
 
-@contextmanager
-def serving_released(project: Path) -> Iterator[Running]:
-    """`project` released on a fresh SQLite file and serving in production mode (`web`)."""
-    (project / "db.sqlite3").unlink(missing_ok=True)
-    env = production_env()
-    release(project, env)
-    with start(project, "web", env) as running:
-        yield running
+def scratch_sqlite() -> str:
+    """A DATABASE_URL for a new SQLite file outside every project (which other tests share)."""
+    return f"sqlite:///{tempfile.mkdtemp(prefix='scaffold-db-')}/db.sqlite3"

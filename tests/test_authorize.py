@@ -12,42 +12,42 @@ Without Chromium this skips, saying why; under SCAFFOLD_REQUIRE_SERVICES=1 (CI) 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
+import uuid
+from dataclasses import dataclass
 
 import httpx
-import procfile
 import pytest
-from conftest import Projects
+from conftest import Servers
 from helpers import STACKS
 from test_browser import chromium, offline_flags  # noqa: F401  (chromium: the fixture)
 
-pytestmark = pytest.mark.smoke
+pytestmark = [pytest.mark.smoke, pytest.mark.browser]
 
-EMAIL = "docs-user@example.com"
 PASSWORD = "correct horse battery staple"
 ITEMS_PATH = re.compile(r"^/api/items/?$")
 
 
-@pytest.fixture(scope="module", params=STACKS)
-def docs_url(request: pytest.FixtureRequest, projects: Projects) -> Iterator[str]:
-    project: Path = projects.get(request.param, auth=True)
-    (project / "db.sqlite3").unlink(missing_ok=True)
-    env = procfile.production_env()
-    procfile.release(project, env)
-    with procfile.start(project, "web", env) as web:
-        registered = httpx.post(
-            f"{web.url}/api/auth/register",
-            json={"email": EMAIL, "password": PASSWORD},
-            timeout=30,
-        )
-        assert registered.status_code == 201, registered.text
-        yield f"{web.url}/api/docs"
+@dataclass
+class Docs:
+    url: str
+    email: str
+
+
+@pytest.fixture(params=STACKS)
+def docs(request: pytest.FixtureRequest, servers: Servers) -> Docs:
+    """Each stack's docs page (auth on, the default) and a user registered for this test."""
+    web = servers.get(request.param)
+    email = f"docs-user-{uuid.uuid4().hex[:12]}@example.com"
+    registered = httpx.post(
+        f"{web.url}/api/auth/register", json={"email": email, "password": PASSWORD}, timeout=30
+    )
+    assert registered.status_code == 201, registered.text
+    return Docs(f"{web.url}/api/docs", email)
 
 
 def test_authorize_button_logs_in_and_try_it_out_gets_200(
     chromium: str,  # noqa: F811
-    docs_url: str,
+    docs: Docs,
 ) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -59,7 +59,7 @@ def test_authorize_button_logs_in_and_try_it_out_gets_200(
         try:
             page = browser.new_page()
             page.set_default_timeout(30_000)
-            page.goto(docs_url)
+            page.goto(docs.url)
 
             page.locator(".scheme-container button.authorize").click()
             # The OAuth2 password flow's own box (a document may declare other schemes too).
@@ -69,7 +69,7 @@ def test_authorize_button_logs_in_and_try_it_out_gets_200(
                 i for i in range(boxes.count()) if boxes.nth(i).locator("#oauth_username").count()
             )
             oauth = boxes.nth(index)  # by position: logging in replaces the form's inputs
-            oauth.locator("#oauth_username").fill(EMAIL)
+            oauth.locator("#oauth_username").fill(docs.email)
             oauth.locator("#oauth_password").fill(PASSWORD)
             oauth.locator("button.authorize").click()
             # Swagger UI swaps "Authorize" for "Logout" once the token request succeeded.

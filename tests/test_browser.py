@@ -17,18 +17,15 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import procfile
 import pytest
 import yaml
-from conftest import Projects
+from conftest import Served, Servers
 from helpers import STACKS, closed_port, missing
 
-pytestmark = pytest.mark.smoke
+pytestmark = [pytest.mark.smoke, pytest.mark.browser]
 
 REQUIRED_OPERATIONS = {
     ("GET", "/api/items"),
@@ -134,18 +131,10 @@ def _framework(project: Path) -> str:
     return str(yaml.safe_load((project / ".copier-answers.yml").read_text())["framework"])
 
 
-@dataclass
-class App:
-    project: Path
-    url: str
-
-
-@pytest.fixture(scope="module", params=STACKS)
-def web(request: pytest.FixtureRequest, projects: Projects) -> Iterator[App]:
+@pytest.fixture(params=STACKS)
+def web(request: pytest.FixtureRequest, servers: Servers) -> Served:
     """Each stack's default rendering, released and serving on SQLite in production mode."""
-    project = projects.get(request.param)
-    with procfile.serving_released(project) as running:
-        yield App(project, running.url)
+    return servers.get(request.param)
 
 
 def test_operation_parser_reads_swagger_markup() -> None:
@@ -160,7 +149,7 @@ def test_operation_parser_reads_swagger_markup() -> None:
     assert rendered_operations(dom) == {("GET", "/api/items"), ("DELETE", "/api/items/{id}")}
 
 
-def test_api_docs_render_every_operation(chromium: str, web: App) -> None:
+def test_api_docs_render_every_operation(chromium: str, web: Served) -> None:
     document = httpx.get(f"{web.url}/api/openapi.json", timeout=15).json()
     expected = document_operations(document)
     assert expected >= REQUIRED_OPERATIONS, (
@@ -179,7 +168,7 @@ def test_api_docs_render_every_operation(chromium: str, web: App) -> None:
 
 
 @pytest.mark.parametrize("web", ["django"], indirect=True)
-def test_django_admin_login_form_renders(chromium: str, web: App) -> None:
+def test_django_admin_login_form_renders(chromium: str, web: Served) -> None:
     dom, console = dump_dom(chromium, f"{web.url}/admin/login/")
     assert re.search(r'<input[^>]+name="password"', dom), (
         f"no password field on /admin/login/:\n{dom[:3000]}\n{console}"

@@ -23,8 +23,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,8 +30,7 @@ from typing import Any
 import httpx
 import procfile
 import pytest
-from conftest import Projects
-from contract_auth import session_headers
+from conftest import Servers
 from helpers import STACKS, clean_env
 
 pytestmark = pytest.mark.smoke
@@ -64,36 +61,14 @@ class App:
 
 
 @pytest.fixture(
-    scope="module",
     params=[(stack, database) for stack in STACKS for database in DATABASES],
     ids=[f"{stack}-{database}" for stack in STACKS for database in DATABASES],
 )
-def app(request: pytest.FixtureRequest, projects: Projects) -> Iterator[App]:
-    """Each stack released and serving in production mode on a fresh, empty database."""
+def app(request: pytest.FixtureRequest, servers: Servers) -> App:
+    """Each stack released and serving in production mode, and a user of its own."""
     stack, database = request.param
-    project = projects.get(stack)
-    if database == "sqlite":
-        (project / "db.sqlite3").unlink(missing_ok=True)
-        env = procfile.production_env()
-        procfile.release(project, env)
-        with procfile.start(project, "web", env) as running:
-            yield App(stack, database, running.url, running, session_headers(running.url))
-        return
-
-    import psycopg
-
-    admin: str = request.getfixturevalue("postgres_admin")
-    name = f"scaffold_fuzz_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        env = procfile.production_env(DATABASE_URL=f"{admin.rsplit('/', 1)[0]}/{name}")
-        procfile.release(project, env)
-        with procfile.start(project, "web", env) as running:
-            yield App(stack, database, running.url, running, session_headers(running.url))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    web = servers.get(stack, database)
+    return App(stack, database, web.url, web.running, web.user_headers)
 
 
 def _server_log(app: App) -> str:

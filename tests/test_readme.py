@@ -6,6 +6,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
+import pytest
 from helpers import REPO, run, scaffold
 
 
@@ -19,9 +20,10 @@ def test_the_readme_opens_with_generate_then_test() -> None:
     assert generate[:4] == ["uv", "run", "scaffold", "new"]
     assert test == ["uv", "run", "pytest"]
     ci = (REPO / ".ci/run").read_text().strip().splitlines()
-    assert ci[-1] == shlex.join(test), ".ci/run ends with the README's test command"
+    assert shlex.split(ci[-1])[-len(test) :] == test, ".ci/run ends with the README's command"
 
 
+@pytest.mark.slow
 def test_the_generate_command_works_as_written(tmp_path: Path) -> None:
     generate, _ = _first_commands()
     args = generate[4:]

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import JINJA_LEFTOVER, REPO, STACKS, render
+from helpers import JINJA_LEFTOVER, NEW_PROJECT_DEFAULTS, REPO, STACKS, render, resolved_answers
 
 RUFF = [sys.executable, "-m", "ruff"]
 STACK_OPTIONS: dict[str, dict[str, list[Any]]] = {
@@ -244,3 +244,17 @@ def test_a_package_named_celery_is_refused(stack: str, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="'celery' would shadow the Celery library"):
         render(tmp_path / "demo-app", stack, package_name="celery")
     assert not (tmp_path / "demo-app" / "celery").exists()
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_new_project_defaults_are_the_ones_the_tests_share_projects_by(
+    stack: str, tmp_path: Path
+) -> None:
+    """conftest.Projects keys a rendering on its resolved answers (helpers.resolved_answers):
+    a project rendered with no answers records exactly those defaults."""
+    recorded = yaml.safe_load(
+        (render(tmp_path / "demo-app", stack) / ".copier-answers.yml").read_text()
+    )
+    options = {key: recorded[key] for key in NEW_PROJECT_DEFAULTS[stack]}
+    assert options == resolved_answers(stack, {})
+    assert not {k for k, v in recorded.items() if isinstance(v, bool)} - set(options)

@@ -13,74 +13,94 @@ from pathlib import Path
 import httpx
 import procfile
 import pytest
-from conftest import Projects
+from conftest import Projects, Servers
 from contract import check_concurrent_writes, check_contract, check_health
-from helpers import STACKS, clean_env, closed_port, flush_redis_database, missing, run
+from helpers import STACKS, clean_env, closed_port, missing, run
 
 pytestmark = pytest.mark.smoke
-
 
 # Every option off: the smallest project each stack can generate.
 MINIMAL = {"docker": False, "ci": "none"}
 STACK_MINIMAL = {"django": {"celery": False}}
-VARIANTS = [(stack, variant) for stack in STACKS for variant in ("default", "minimal")]
+# The answer that adds the background worker (Django's was released as `celery`).
+WORKER_QUESTION = {"django": "celery", "fastapi": "worker", "flask": "worker"}
+# Each stack's broker variables.
+BROKER_VARIABLES = {
+    "django": ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"),
+    "fastapi": ("TASKIQ_BROKER_URL", "TASKIQ_RESULT_BACKEND"),
+    "flask": ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"),
+}
 
 
-@pytest.fixture(scope="module", params=VARIANTS, ids=[f"{s}-{v}" for s, v in VARIANTS])
-def project(request: pytest.FixtureRequest, projects: Projects) -> Path:
-    """The default and the all-options-off rendering of each stack, installed once, shared."""
-    stack, variant = request.param
-    if variant == "default":
-        return projects.get(stack)
-    return projects.get(stack, **MINIMAL, **STACK_MINIMAL.get(stack, {}))
+def variant_answers(stack: str, variant: str) -> dict[str, object]:
+    """`default`: the default answers; `minimal`: every option off; `worker`: the worker on."""
+    if variant == "minimal":
+        return {**MINIMAL, **STACK_MINIMAL.get(stack, {})}
+    if variant == "worker":
+        return {WORKER_QUESTION[stack]: True}
+    return {}
 
 
-@pytest.fixture(scope="module")
-def django_project(projects: Projects) -> Path:
-    return projects.get("django")
+def own_tests(project: Path, env: dict[str, str], *uv_args: str) -> str:
+    """The project's own `uv run pytest`, as its README gives it (it must pass)."""
+    command = ["uv", "run", *uv_args, "pytest", "-q", "-rA", "-p", "no:cacheprovider"]
+    output = run(command, project, env=env).stdout
+    assert " passed" in output, output[-3000:]
+    return output
 
 
-def test_own_tests_pass_without_services(project: Path) -> None:
-    result = run(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project)
-    assert " passed" in result.stdout
-
-
-def test_own_tests_pass_on_postgresql(project: Path, postgres_url: str) -> None:
-    env = clean_env(DATABASE_URL=postgres_url)
-    result = run(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project, env=env)
-    assert " passed" in result.stdout
-
-
-def test_contract_on_sqlite(project: Path) -> None:
-    (project / "db.sqlite3").unlink(missing_ok=True)
-    env = procfile.production_env()
-    procfile.release(project, env)
-    with procfile.start(project, "web", env) as web:
-        check_contract(web.url)
-
-
-def test_contract_on_postgresql(project: Path, postgres_url: str) -> None:
-    env = procfile.production_env(DATABASE_URL=postgres_url)
-    procfile.release(project, env)
-    with procfile.start(project, "web", env) as web:
-        check_contract(web.url)
+# A generated suite runs once per stack and database: on SQLite with the worker on (its tests
+# included) and with every option off (the code without it), and on PostgreSQL with the
+# worker on, under the newest Python the stacks are tested with end to end.
+@pytest.mark.parametrize("variant", ["worker", "minimal"])
+@pytest.mark.parametrize("stack", STACKS)
+def test_own_tests_pass_without_services(stack: str, variant: str, projects: Projects) -> None:
+    """CONTRACT.md §1 and §5: `uv run pytest` needs no service, the worker on or off; with it
+    on, the brokers point at a closed port and the tasks' tests pass anyway (in-process)."""
+    project = projects.get(stack, **variant_answers(stack, variant))
+    nowhere = f"redis://127.0.0.1:{closed_port()}/0"
+    output = own_tests(project, clean_env(**dict.fromkeys(BROKER_VARIABLES[stack], nowhere)))
+    assert ("test_tasks.py" in output) == (variant == "worker"), output[-3000:]
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_concurrent_writes_on_postgresql(stack: str, projects: Projects, postgres_url: str) -> None:
+def test_own_tests_pass_on_postgresql_and_python_3_13(
+    stack: str, projects: Projects, postgres_url: str, tmp_path: Path
+) -> None:
+    """CONTRACT.md §1: the same tests pass on PostgreSQL; requires-python >= 3.11, and the
+    project works on 3.11 (the runs above) and on 3.13."""
+    python = _newest_python()
+    if python is None:
+        missing("no Python 3.13 interpreter found (none under `pyenv root`, no python3.13 on PATH)")
+    project = projects.get(stack, **variant_answers(stack, "worker"))
+    # A second environment outside the shared project, which other tests run from.
+    env = clean_env(DATABASE_URL=postgres_url, UV_PROJECT_ENVIRONMENT=str(tmp_path / "venv"))
+    assert "test_tasks.py" in own_tests(project, env, "--python", python)
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("variant", ["default", "minimal"])
+@pytest.mark.parametrize("stack", STACKS)
+def test_contract(stack: str, variant: str, database: str, servers: Servers) -> None:
+    check_contract(servers.get(stack, database, **variant_answers(stack, variant)).url)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_concurrent_writes_on_postgresql(stack: str, servers: Servers) -> None:
     """PUT and DELETE racing on one item, across the `web` line's worker processes: no 5xx,
     and a deleted item never comes back."""
+    web = servers.get(stack, "postgresql")
+    try:
+        check_concurrent_writes(web.url, rounds=40)
+    except AssertionError as error:
+        raise AssertionError(
+            f"{error}\n--- server log ---\n{web.running.output()[-3000:]}"
+        ) from None
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_health_is_503_when_the_database_is_down(stack: str, projects: Projects) -> None:
     project = projects.get(stack)
-    env = procfile.production_env(DATABASE_URL=postgres_url, WEB_CONCURRENCY="4")
-    procfile.release(project, env)
-    with procfile.start(project, "web", env) as web:
-        try:
-            check_concurrent_writes(web.url, rounds=40)
-        except AssertionError as error:
-            raise AssertionError(f"{error}\n--- server log ---\n{web.output()[-3000:]}") from None
-
-
-def test_health_is_503_when_the_database_is_down(project: Path) -> None:
     env = procfile.production_env(
         DATABASE_URL=f"postgresql://postgres@127.0.0.1:{closed_port()}/gone"
     )
@@ -96,7 +116,9 @@ def test_health_is_503_when_the_database_is_down(project: Path) -> None:
         assert time.monotonic() - started < 10, "a down database is reported quickly"
 
 
-def test_web_refuses_to_start_without_secret_key(project: Path) -> None:
+@pytest.mark.parametrize("stack", STACKS)
+def test_web_refuses_to_start_without_secret_key(stack: str, projects: Projects) -> None:
+    project = projects.get(stack)
     env = procfile.production_env()
     del env["SECRET_KEY"]
     with procfile.start(project, "web", env, wait_for_port=False) as web:
@@ -108,26 +130,12 @@ def test_web_refuses_to_start_without_secret_key(project: Path) -> None:
         assert "SECRET_KEY" in web.output(), web.output()[-2000:]
 
 
-def test_django_admin_login_renders(django_project: Path) -> None:
-    project = django_project
-    (project / "db.sqlite3").unlink(missing_ok=True)
-    env = procfile.production_env()
-    procfile.release(project, env)
-    with procfile.start(project, "web", env) as web:
-        page = httpx.get(f"{web.url}/admin/login/", timeout=15)
-        assert page.status_code == 200 and 'name="password"' in page.text
+@pytest.mark.skipif("django" not in STACKS, reason="no Django stack")
+def test_django_admin_login_renders(servers: Servers) -> None:
+    page = httpx.get(f"{servers.get('django').url}/admin/login/", timeout=15)
+    assert page.status_code == 200 and 'name="password"' in page.text
 
 
-# The answer that adds the background worker (Django's was released as `celery`).
-WORKER_QUESTION = {"django": "celery", "fastapi": "worker", "flask": "worker"}
-# Each stack's broker variables, and a Redis database of its own (not 0, which other tools
-# use): a Celery worker of one stack must never take the other's `items.summarize`.
-BROKER_VARIABLES = {
-    "django": ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"),
-    "fastapi": ("TASKIQ_BROKER_URL", "TASKIQ_RESULT_BACKEND"),
-    "flask": ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"),
-}
-REDIS_DATABASE = {"django": 5, "fastapi": 6, "flask": 7}
 # Run from the project root in the app's own environment: add one item, send items.summarize
 # the way the app's code would, and print the result read back from Redis.
 SEND_SUMMARIZE = {
@@ -179,20 +187,17 @@ def _wait_for(condition: Callable[[], bool], timeout: float) -> bool:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_worker_runs_sent_and_periodic_tasks(
-    stack: str, projects: Projects, redis_url: str
+    stack: str, projects: Projects, redis_url: str, redis_database: int
 ) -> None:
     """CONTRACT.md §5: the Procfile's `worker` runs items.summarize sent from the app's process
     (the result read back from Redis), and its `scheduler` sends the periodic one."""
     project = projects.get(stack, **{WORKER_QUESTION[stack]: True})
-    database = REDIS_DATABASE[stack]
-    flush_redis_database(database)
-    broker = f"{redis_url}/{database}"
+    broker = f"{redis_url}/{redis_database}"
     env = procfile.production_env(
-        DATABASE_URL=f"sqlite:///{project / 'worker-test.sqlite3'}",
+        DATABASE_URL=procfile.scratch_sqlite(),
         SUMMARIZE_EVERY_SECONDS="2",
         **dict.fromkeys(BROKER_VARIABLES[stack], broker),
     )
-    (project / "worker-test.sqlite3").unlink(missing_ok=True)
     procfile.release(project, env)
     with procfile.start(project, "worker", env, wait_for_port=False) as worker:
         sent = run(["uv", "run", *SEND_SUMMARIZE[stack]], project, env=env, timeout=300).stdout
@@ -211,23 +216,6 @@ def test_worker_runs_sent_and_periodic_tasks(
             assert "items.summarize" in scheduler.output()
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_worker_project_tests_need_no_redis(stack: str, projects: Projects) -> None:
-    """With the worker on, `uv run pytest` still needs no service: the brokers point at a
-    closed port and the tests pass anyway (tasks run in-process)."""
-    project = projects.get(stack, **{WORKER_QUESTION[stack]: True})
-    nowhere = f"redis://127.0.0.1:{closed_port()}/0"
-    env = clean_env(**dict.fromkeys(BROKER_VARIABLES[stack], nowhere))
-    result = run(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project, env=env)
-    assert " passed" in result.stdout
-    assert (
-        "test_tasks.py"
-        in run(
-            ["uv", "run", "pytest", "-q", "--co", "-p", "no:cacheprovider"], project, env=env
-        ).stdout
-    )
-
-
 def _newest_python() -> str | None:
     """A Python 3.13 to run the generated projects on (pyenv's, or one on PATH)."""
     candidates: list[Path] = []
@@ -242,20 +230,3 @@ def _newest_python() -> str | None:
         if subprocess.run([candidate, "-V"], capture_output=True, check=False).returncode == 0:
             return str(candidate)
     return None
-
-
-@pytest.mark.parametrize("stack", STACKS)
-def test_own_tests_pass_on_python_3_13(stack: str, projects: Projects, tmp_path: Path) -> None:
-    """CONTRACT.md §1: requires-python >= 3.11 and works on 3.11, 3.12 and 3.13."""
-    python = _newest_python()
-    if python is None:
-        missing("no Python 3.13 interpreter found (none under `pyenv root`, no python3.13 on PATH)")
-    project = projects.get(stack)
-    # A second environment outside the shared project, which other tests read file by file.
-    env = clean_env(UV_PROJECT_ENVIRONMENT=str(tmp_path / "venv-3.13"))
-    result = run(
-        ["uv", "run", "--python", python, "pytest", "-q", "-p", "no:cacheprovider"],
-        project,
-        env=env,
-    )
-    assert " passed" in result.stdout

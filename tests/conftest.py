@@ -229,8 +229,20 @@ def _stacks_named(nodeid: str) -> set[str]:
     return {stack for stack in STACKS if re.search(rf"(^|[\[_-]){stack}($|[\]_-])", name)}
 
 
+# The modules whose tests take minutes, longest first: started first, they don't leave one
+# xdist worker busy at the end of the run while the others wait (the order within a module,
+# which its module-scoped fixtures rely on, is kept).
+LONGEST_FIRST = ("test_upgrade.py", "test_update.py", "test_python_version.py", "test_fuzz.py")
+
+
+def _start_order(item: pytest.Item) -> int:
+    name = item.path.name
+    return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=_start_order)
     for item in items:
         slow = SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
         marked = any(item.get_closest_marker(name) for name in ("smoke", "update", "slow"))

@@ -16,9 +16,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 import yaml
 from helpers import REPO, STACKS, missing, render, run
+from jinja2 import meta
 
 pytestmark = pytest.mark.smoke
 
@@ -38,12 +40,27 @@ def _questions(stack: str) -> dict[str, Any]:
     return questions
 
 
+def _pyproject_variables(stack: str) -> set[str]:
+    """The answers the stack's pyproject.toml template reads, through the shared templates it
+    imports too: no other answer can change its dependencies."""
+    environment = jinja2.Environment()
+    found: set[str] = set()
+    pending = [f"templates/{stack}/pyproject.toml.jinja"]
+    while pending:
+        parsed = environment.parse((REPO / pending.pop()).read_text())
+        found |= meta.find_undeclared_variables(parsed)
+        pending += [name for name in meta.find_referenced_templates(parsed) if name]
+    return found
+
+
 def option_combinations(stack: str) -> list[dict[str, Any]]:
-    """Every combination of the choice and yes/no questions this stack asks (the Python
-    version is fixed to the target; the framework is the stack)."""
+    """Every combination of the choice and yes/no questions this stack asks that its
+    pyproject.toml reads (the Python version is fixed to the target; the framework is the
+    stack)."""
     axes: dict[str, list[Any]] = {}
+    read = _pyproject_variables(stack)
     for name, spec in _questions(stack).items():
-        if name.startswith("_") or name in {"framework", "python_version"}:
+        if name.startswith("_") or name in {"framework", "python_version"} or name not in read:
             continue
         if not isinstance(spec, dict) or spec.get("ask") is False:
             continue
@@ -111,38 +128,53 @@ def resolve(project: Path) -> list[dict[str, Any]]:
     return list(tomllib.loads((project / "pylock.toml").read_text())["packages"])
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_dependencies_resolve_for_python_314_with_wheels(stack: str, tmp_path: Path) -> None:
+COMBINATIONS = [(stack, answers) for stack in STACKS for answers in option_combinations(stack)]
+
+
+@pytest.mark.parametrize(
+    ("stack", "answers"),
+    COMBINATIONS,
+    ids=[
+        "-".join([stack, *(f"{k}={v}" for k, v in answers.items())])
+        for stack, answers in COMBINATIONS
+    ],
+)
+def test_dependencies_resolve_for_python_314_with_wheels(
+    stack: str, answers: dict[str, Any], tmp_path: Path
+) -> None:
     if shutil.which("uv") is None:
         missing("uv is not on PATH")
-    seen: set[str] = set()
-    for number, answers in enumerate(option_combinations(stack)):
-        project = render(tmp_path / f"p{number}", stack, python_version=TARGET, **answers)
-        pyproject = (project / "pyproject.toml").read_text()
-        if pyproject in seen:
-            continue  # these options do not change the dependencies
-        seen.add(pyproject)
-        packages = resolve(project)
-        assert packages, f"{stack} {answers}: nothing resolved"
-        problems = []
-        compiled = []
-        for package in packages:
-            # uv lists every wheel that installs on the target; an installer takes the most
-            # specific, so where a compiled one is listed, it is the one that must fit 3.14.
-            names = [wheel["url"].rsplit("/", 1)[1] for wheel in package.get("wheels") or []]
-            if not names:
-                problems.append(f"{package['name']} {package['version']}: no wheel")
-                continue
-            built = [name for name in names if is_compiled(wheel_tags(name))]
-            if not built:
-                continue
-            fitting = [name for name in built if runs_on_target(wheel_tags(name))]
-            if fitting:
-                compiled.append(fitting[0])
-            else:
-                problems.append(f"{package['name']}: no CPython 3.14 wheel among {built}")
-        assert not problems, f"{stack} {answers}:\n" + "\n".join(problems)
-        print(
-            f"{stack} {answers}: {len(packages)} packages for Python {TARGET} on Linux, "
-            f"{len(compiled)} compiled: {', '.join(sorted(compiled))}"
-        )
+    project = render(tmp_path / "demo-app", stack, python_version=TARGET, **answers)
+    packages = resolve(project)
+    assert packages, f"{stack} {answers}: nothing resolved"
+    problems = []
+    compiled = []
+    for package in packages:
+        # uv lists every wheel that installs on the target; an installer takes the most
+        # specific, so where a compiled one is listed, it is the one that must fit 3.14.
+        names = [wheel["url"].rsplit("/", 1)[1] for wheel in package.get("wheels") or []]
+        if not names:
+            problems.append(f"{package['name']} {package['version']}: no wheel")
+            continue
+        built = [name for name in names if is_compiled(wheel_tags(name))]
+        if not built:
+            continue
+        fitting = [name for name in built if runs_on_target(wheel_tags(name))]
+        if fitting:
+            compiled.append(fitting[0])
+        else:
+            problems.append(f"{package['name']}: no CPython 3.14 wheel among {built}")
+    assert not problems, f"{stack} {answers}:\n" + "\n".join(problems)
+    print(
+        f"{stack} {answers}: {len(packages)} packages for Python {TARGET} on Linux, "
+        f"{len(compiled)} compiled: {', '.join(sorted(compiled))}"
+    )
+
+
+def test_the_answers_that_change_dependencies_are_varied() -> None:
+    """The dependencies are read from the pyproject template, found by parsing it: the answers
+    known to add packages (`auth`, the worker) must be among those varied."""
+    worker = {"django": "celery", "fastapi": "worker", "flask": "worker"}
+    for stack in STACKS:
+        varied = set().union(*(answers.keys() for answers in option_combinations(stack)))
+        assert {"auth", worker[stack]} <= varied, stack

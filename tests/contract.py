@@ -1,4 +1,4 @@
-"""CONTRACT.md §3 as black-box HTTP checks, the same for every stack.
+"""docs/contract.md §3 as black-box HTTP checks, the same for every stack.
 
 `check_contract(base_url)` drives a running app from an empty database and raises an
 AssertionError that names the broken promise.
@@ -58,6 +58,25 @@ def check_health(client: httpx.Client, up: bool = True) -> None:
     else:
         _status(response, 503, "GET /health with the database down")
         assert _json(response, "GET /health (down)") == {"status": "error", "database": "error"}
+
+
+INDEX = {"docs": "/api/docs", "openapi": "/api/openapi.json", "health": "/health"}
+
+
+def check_index(client: httpx.Client) -> None:
+    """`GET /` is a small JSON index of where to go, public even with `auth` on, and in the
+    OpenAPI document with its body's schema."""
+    response = httpx.get(str(client.base_url.join("/")), timeout=30)  # no session: public
+    _status(response, 200, "GET / without credentials")
+    assert _json(response, "GET /") == INDEX, f"GET / is the index: {response.text[:300]!r}"
+    document = _json(client.get("/api/openapi.json"), "GET /api/openapi.json")
+    assert isinstance(document, dict), "an OpenAPI document"
+    operation = document["paths"].get("/", {}).get("get")
+    assert operation, f"GET / is not in the OpenAPI document: {sorted(document['paths'])}"
+    answer = operation["responses"].get("200", {})
+    assert "schema" in answer.get("content", {}).get("application/json", {}), (
+        f"GET /'s 200 declares no JSON schema: {answer!r}"
+    )
 
 
 def check_items(client: httpx.Client) -> None:
@@ -285,6 +304,7 @@ def check_contract(base_url: str) -> None:
     headers = session_headers(base_url)
     with httpx.Client(base_url=base_url, timeout=30, headers=headers) as client:
         check_health(client)
+        check_index(client)
         check_items(client)
         check_openapi(client)
         docs_assets(client)

@@ -1,4 +1,4 @@
-"""CONTRACT.md §3a (users and authentication) as black-box HTTP checks, the same for every
+"""docs/contract.md §3a (users and authentication) as black-box HTTP checks, the same for every
 stack: `check_auth(base_url, secret_key)` drives a running app with `auth` on, from an empty
 database, and raises an AssertionError that names the broken promise.
 

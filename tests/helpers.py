@@ -56,6 +56,7 @@ NEW_PROJECT_DEFAULTS: dict[str, dict[str, Any]] = {
         "auth": True,
         "ci": "github",
         "docker": True,
+        "kubernetes": False,
         "python_version": "3.13",
         **({"celery": True, "trust_proxy_headers": False} if stack == "django" else {}),
         **({"worker": False} if stack != "django" else {}),

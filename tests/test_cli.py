@@ -12,6 +12,7 @@ import pytest
 import yaml
 from helpers import REPO, clean_env, scaffold
 
+from scaffold.errors import Interrupted
 from scaffold.target import undo_on_failure
 
 HEAD = ["--vcs-ref", "HEAD"]  # render this checkout's working tree, not its newest tag
@@ -174,7 +175,9 @@ def test_dry_run_writes_nothing_and_lists_files(tmp_path: Path) -> None:
     payload = json.loads(result.stdout)
     assert payload["dry_run"] is True and ".copier-answers.yml" in payload["files"]
     # uv sync comes first, so the first commit holds uv.lock.
-    assert payload["commands"][0] == "uv sync" and payload["commands"][-1].startswith("git init")
+    # The hooks last: they need the project installed and in git.
+    assert payload["commands"][0] == "uv sync" and payload["commands"][1].startswith("git init")
+    assert payload["commands"][-1] == "uvx pre-commit install --install-hooks"
     assert list(tmp_path.iterdir()) == []
     text = scaffold("new", "plan", "-f", "flask", "-y", "--dry-run", *HEAD, cwd=tmp_path)
     assert "nothing was written" in text.stdout and ".copier-answers.yml" in text.stdout
@@ -236,20 +239,25 @@ def test_recommend_cites_articles_by_title_and_publisher(tmp_path: Path) -> None
     shown = [str(source) for source in book.sources.values() if str(source) in result.stdout]
     assert shown, result.stdout
     assert (
-        "(FastAPI vs Django vs Flask in 2026: Choosing the Right Backend Framework, DevCerts)"
-        in (result.stdout)
+        '("FastAPI vs Django vs Flask in 2026: Choosing the Right Backend Framework" '
+        "(DevCerts, 2026))" in result.stdout
     )
+    assert ".txt" not in result.stdout
     payload = json.loads(
         scaffold("recommend", "--kind", "product", "--admin", "--json", cwd=tmp_path).stdout
     )
-    assert all(reason["seed"] in book.sources for reason in payload["reasons"])
+    titles = {source.title for source in book.sources.values()}
+    for reason in payload["reasons"]:
+        assert "seed" not in reason
+        assert reason["source"]["title"] in titles and reason["source"]["date"]
+    assert ".txt" not in json.dumps(payload)
 
 
-def test_recommend_json_is_exactly_the_four_keys(tmp_path: Path) -> None:
+def test_recommend_json_keys(tmp_path: Path) -> None:
     result = scaffold("recommend", "--kind", "product", "--admin", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
-    assert set(payload) == {"framework", "reasons", "runner_up", "answers"}
+    assert set(payload) == {"framework", "reasons", "fits", "conflicts", "runner_up", "answers"}
     assert payload["framework"] == "django"
     assert payload["answers"] == {"kind": "product", "admin": True}
 
@@ -318,16 +326,20 @@ def test_interrupted_install_keeps_the_finished_project(tmp_path: Path) -> None:
         dry_run=False,
         interactive=False,
     )
-    result = create.new(
-        request,
-        ask_answers=lambda a: a,
-        confirm=lambda r: r.framework,
-        say=lambda line: None,
-        installing=interrupted,
-        quiet=True,
-    )
-    assert result.failed and (tmp_path / "cut" / "pyproject.toml").is_file()
-    assert result.steps[-1].detail.endswith(f"&& uv sync && {post.GIT_COMMANDS}")
+    with pytest.raises(Interrupted) as caught:
+        create.new(
+            request,
+            ask_answers=lambda a: a,
+            confirm=lambda r: r.framework,
+            say=lambda line: None,
+            installing=interrupted,
+            quiet=True,
+        )
+    assert caught.value.exit_code == 130
+    assert (tmp_path / "cut" / "pyproject.toml").is_file()
+    message = str(caught.value)
+    assert "\n" not in message and str(tmp_path / "cut") in message
+    assert message.endswith(f"&& uv sync && {post.GIT_COMMANDS} && {post.HOOKS_COMMAND}")
 
 
 def test_a_failed_install_exits_1_and_says_how_to_finish(tmp_path: Path) -> None:
@@ -342,6 +354,9 @@ def test_a_failed_install_exits_1_and_says_how_to_finish(tmp_path: Path) -> None
     assert "uv sync failed (error: no network)" in result.stdout
     assert "cd " in result.stdout and "&& uv sync" in result.stdout
     assert (tmp_path / "offline" / ".git").is_dir(), "the rendered project is kept"
+    # The hooks need the installed project: not attempted, and the next steps say how.
+    assert "skipped: The pre-commit hooks wait" in result.stdout
+    assert "uvx pre-commit install" in result.stdout.split("Next steps:", 1)[1]
 
 
 def test_errors_become_one_line_and_their_status_in_one_place(
@@ -381,3 +396,82 @@ def test_a_failed_rehearsal_clone_is_an_error_not_a_traceback(tmp_path: Path) ->
     with pytest.raises(ScaffoldError) as caught:
         update._rehearsal_clone(tmp_path / "not-a-repo", tmp_path / "copy")
     assert caught.value.exit_code == 1 and "git clone" in str(caught.value)
+
+
+def test_a_new_django_project_is_not_asked_the_tls_proxy_question(tmp_path: Path) -> None:
+    result = scaffold("new", "shop", "-f", "django", "-y", *HEAD, "--no-install", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    said = result.stdout + result.stderr
+    assert said.count("note: trust_proxy_headers=false") == 1, said
+    assert "-d trust_proxy_headers=true" in said
+    answers = yaml.safe_load((tmp_path / "shop" / ".copier-answers.yml").read_text())
+    assert answers["trust_proxy_headers"] is False
+
+    given = scaffold(
+        "new", "proxied", "-f", "django", "-y", *HEAD, "--no-install", "--no-git",
+        "-d", "trust_proxy_headers=true", cwd=tmp_path,
+    )  # fmt: skip
+    assert given.returncode == 0, given.stderr
+    assert "trust_proxy_headers" not in given.stdout + given.stderr
+    answers = yaml.safe_load((tmp_path / "proxied" / ".copier-answers.yml").read_text())
+    assert answers["trust_proxy_headers"] is True
+
+
+def test_every_question_fits_80_columns() -> None:
+    """Copier shows a question as its help after a two-column emoji and a space: copier.yml's
+    own questions and each stack's."""
+    text = (REPO / "copier.yml").read_text(encoding="utf-8").split("\n---\n")[1]
+    questions = list(yaml.safe_load(text).items())
+    for stack_file in sorted((REPO / "templates").glob("*/copier-questions.yml")):
+        questions += list(yaml.safe_load(stack_file.read_text(encoding="utf-8")).items())
+    assert len(questions) > 10
+    for name, spec in questions:
+        if isinstance(spec, dict) and spec.get("help") and spec.get("ask") is not False:
+            assert "\n" not in spec["help"] and len(spec["help"]) + 3 <= 80, name
+
+
+def test_add_help_lists_the_features_and_their_stacks(tmp_path: Path) -> None:
+    result = scaffold("add", "--help", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    features = result.stdout.split("Features:", 1)[1]
+    for feature, stacks in (
+        ("auth", "django, fastapi, flask"),
+        ("celery", "django"),
+        ("worker", "fastapi, flask"),
+    ):
+        assert any(
+            line.split() == [feature, *stacks.replace(",", "").split()]
+            or (line.split()[:1] == [feature] and line.rstrip().endswith(stacks))
+            for line in features.splitlines()
+            if line.strip()
+        ), features
+
+
+def test_recommender_questions_show_each_title_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import typer
+
+    from scaffold import ask
+    from scaffold.recommend import Answers, questions
+
+    shown: list[str] = []
+    monkeypatch.setattr(typer, "echo", lambda message="", **kwargs: shown.append(str(message)))
+    monkeypatch.setattr(typer, "prompt", lambda *args, **kwargs: "")  # Enter: no preference
+    assert ask.recommender_answers(Answers()) == Answers()
+    screen = "\n".join(shown)
+    for question in questions():
+        assert screen.count(question.prompt) == 1, screen
+
+
+def test_directory_name_and_package_are_told_apart(tmp_path: Path) -> None:
+    result = scaffold(
+        "new", "My-Shop", "-f", "flask", "-y", *HEAD, "--no-install", "--no-git", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        "The directory is My-Shop; the project (distribution) name is my-shop and the import "
+        "package is my_shop." in result.stdout
+    )
+    plain = scaffold(
+        "new", "shop", "-f", "flask", "-y", *HEAD, "--no-install", "--no-git", cwd=tmp_path
+    )
+    assert "The directory is" not in plain.stdout

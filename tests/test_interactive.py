@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -191,3 +193,65 @@ def test_plain_copier_asks_the_stack_on_copy_and_never_on_update(tmp_path: Path)
     assert "Which stack" not in update.screen, update.screen[-3000:]
     assert "Author name" in update.screen  # the other questions were asked again
     assert yaml.safe_load((project / ".copier-answers.yml").read_text())["framework"] == "fastapi"
+
+
+def _ctrl_c(terminal: Terminal) -> None:
+    """Ctrl-C as a terminal sends it: SIGINT to the foreground process group (the test's
+    pty is not the child's controlling terminal, so the key alone would not signal it)."""
+    os.killpg(terminal.process.pid, signal.SIGINT)
+
+
+def _one_error_line(screen: str) -> str:
+    """The one `error:` line, with the escape codes a prompt left on its line removed."""
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen)
+    errors = [line.strip() for line in plain.splitlines() if line.strip().startswith("error:")]
+    assert len(errors) == 1, screen[-3000:]
+    assert "Aborted" not in screen and "Traceback" not in screen, screen[-3000:]
+    return errors[0]
+
+
+def test_ctrl_c_in_the_recommender_exits_130_saying_nothing_was_left(tmp_path: Path) -> None:
+    terminal = Terminal(
+        [sys.executable, "-m", "scaffold", "new", "shop", "--no-install", *TEMPLATE_ANSWERS],
+        tmp_path,
+    )
+    terminal.expect("Enter for no preference")
+    _ctrl_c(terminal)
+    assert terminal.wait() == 130, terminal.screen[-3000:]
+    assert _one_error_line(terminal.screen) == "error: Interrupted; nothing was left behind."
+    assert not (tmp_path / "shop").exists()
+
+
+def test_ctrl_c_in_scaffold_recommend_exits_130(tmp_path: Path) -> None:
+    terminal = Terminal([sys.executable, "-m", "scaffold", "recommend"], tmp_path)
+    terminal.expect("Enter for no preference")
+    _ctrl_c(terminal)
+    assert terminal.wait() == 130, terminal.screen[-3000:]
+    assert _one_error_line(terminal.screen) == "error: Interrupted; nothing was written."
+
+
+def test_ctrl_c_in_copier_s_questions_exits_130_and_removes_the_project(tmp_path: Path) -> None:
+    without_description = [arg for arg in TEMPLATE_ANSWERS if arg != "description=A shop"]
+    without_description.remove("-d")  # the -d that preceded it (all -d are alike)
+    terminal = Terminal(
+        [
+            sys.executable,
+            "-m",
+            "scaffold",
+            "new",
+            "shop",
+            "-f",
+            "flask",
+            "--no-install",
+            "--vcs-ref",
+            "HEAD",
+            *without_description,
+        ],
+        tmp_path,
+    )
+    terminal.expect("description")
+    time.sleep(0.5)  # let the question's prompt take the terminal
+    _ctrl_c(terminal)
+    assert terminal.wait() == 130, terminal.screen[-3000:]
+    assert _one_error_line(terminal.screen) == "error: Interrupted; nothing was left behind."
+    assert not (tmp_path / "shop").exists()

@@ -1,4 +1,4 @@
-"""CONTRACT.md §6a: a generated project run as production runs it (the Procfile's `web` line)
+"""docs/contract.md §6a: a generated project run as production runs it (the Procfile's `web` line)
 logs JSON lines with request ids, reports errors to Sentry, exports traces and answers CORS.
 
 Sentry and the OpenTelemetry collector are stood in for by small HTTP servers on loopback that

@@ -1,8 +1,10 @@
 """The recommender: article-backed answer table, rule citations, and the function's contract.
 
-Fast and pure: the only files read are the packaged rules.yaml and tests/data/articles.yaml,
-the passages of the five comparison articles that the rules quote (made by
-tests/tools/excerpt_articles.py from the articles themselves, which live outside the repository).
+Fast: the files read are the packaged rules.yaml and stacks.yaml, tests/data/articles.yaml
+(the passages of the five comparison articles that the rules quote, made by
+tests/tools/excerpt_articles.py from the articles themselves, which live outside the
+repository), tests/data/recommendations.tsv (every answer set's pick and runner-up), and one
+rendered project per stack, whose facts the texts are held to.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import re
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -194,7 +197,7 @@ def test_every_article_is_listed_with_its_title_author_and_date() -> None:
     for seed, source in sources.items():
         article = ARTICLES[seed]
         assert (article["title"], article["publisher"]) == (source.title, source.publisher)
-        assert {"author", "date"} <= set(article), seed
+        assert (article["author"], str(article["date"])) == (source.author, source.date), seed
         assert str(article["date"]).startswith("2026"), seed
 
 
@@ -319,15 +322,17 @@ def test_runner_up_tradeoff_for_a_clear_pick() -> None:
 def test_json_shape() -> None:
     rec = recommend(Answers(kind="service", team="small", admin=False))
     data = rec.to_json()
-    assert set(data) == {"framework", "reasons", "runner_up", "answers"}
+    assert set(data) == {"framework", "reasons", "fits", "conflicts", "runner_up", "answers"}
     assert data["framework"] == "flask"
     assert data["answers"] == {"kind": "service", "admin": False, "team": "small"}
     runner_up = data["runner_up"]
-    assert isinstance(runner_up, dict) and set(runner_up) == {"framework", "tradeoff"}
+    assert isinstance(runner_up, dict)
+    assert set(runner_up) == {"framework", "why", "better_when", "tradeoff"}
     reasons = data["reasons"]
     assert isinstance(reasons, list) and reasons
     for reason in reasons:
-        assert set(reason) == {"rule", "text", "seed", "weight"}
+        assert set(reason) == {"rule", "text", "source", "weight"}
+        assert set(reason["source"]) == {"title", "publisher", "author", "date", "url"}
     assert json.loads(json.dumps(data)) == data
 
 
@@ -482,3 +487,234 @@ def test_custom_rule_book() -> None:
     assert rec.framework == "django"
     assert [r.rule_id for r in rec.reasons] == ["only_rule"]
     assert recommend(Answers(kind="service"), book).framework == "fastapi"
+
+
+# --- every answer is answered -----------------------------------------------------------------
+
+
+def test_every_answer_given_gets_a_line_saying_how_the_pick_serves_it() -> None:
+    book = load_rules()
+    for answers in ALL_ANSWERS:
+        rec = recommend(answers)
+        assert [f.question for f in rec.fits] == list(answers)
+        for fit in rec.fits:
+            assert fit.text == book.fit(fit.question, fit.answer, rec.framework).text
+            if fit.serves:
+                assert fit.honoured_by is None
+            else:
+                assert fit.honoured_by is not None and fit.honoured_by != rec.framework
+                assert book.fit(fit.question, fit.answer, fit.honoured_by).serves
+        assert [c.lost for c in rec.conflicts] == [f.flag for f in rec.fits if not f.serves]
+
+
+def test_admin_with_fastapi_picked_says_plainly_it_is_missing() -> None:
+    rec = recommend(Answers(admin=True, relational=True, team="typed", concurrency=True))
+    assert rec.framework == "fastapi"
+    (admin,) = [fit for fit in rec.fits if fit.question == "admin"]
+    assert not admin.serves
+    assert "no admin" in admin.text and "django" in admin.text
+    assert admin.honoured_by == "django"
+
+
+def test_a_tie_is_not_called_no_constraints() -> None:
+    rec = recommend(Answers(kind="ml", admin=True))
+    assert rec.scores["fastapi"] == rec.scores["django"]
+    texts = [reason.text for reason in rec.reasons]
+    assert not any("no constraints" in text for text in texts), texts
+    assert any("pull equally" in text for text in texts)
+    assert recommend(Answers()).reasons[0].text == load_rules().default.reason
+
+
+def _answer_pairs() -> list[dict[str, Any]]:
+    """Every pair of answers to two different questions whose pick leaves one unserved."""
+    book = load_rules()
+    single = [(q.id, value) for q in book.questions for value in q.values]
+    pairs = []
+    for (q1, v1), (q2, v2) in itertools.combinations(single, 2):
+        if q1 != q2 and recommend(Answers(**{q1: v1, q2: v2})).conflicts:
+            pairs.append({q1: v1, q2: v2})
+    return pairs
+
+
+CONFLICTING_PAIRS = _answer_pairs()
+
+
+def test_there_are_conflicting_pairs_to_test() -> None:
+    assert {"kind": "ml", "admin": True} in CONFLICTING_PAIRS
+    assert len(CONFLICTING_PAIRS) >= 10
+
+
+@pytest.mark.parametrize("pair", CONFLICTING_PAIRS, ids=lambda p: str(p))
+def test_conflicting_pair_says_which_won_why_and_who_honours_the_loser(
+    pair: dict[str, Any],
+) -> None:
+    from scaffold.recommend import flag_for
+
+    book = load_rules()
+    rec = recommend(Answers(**pair))
+    flags = {flag_for(q, v): (q, v) for q, v in pair.items()}
+    for conflict in rec.conflicts:
+        assert conflict.lost in flags
+        question, answer = flags[conflict.lost]
+        assert not book.fit(question, answer, rec.framework).serves
+        assert book.fit(question, answer, conflict.honoured_by).serves
+        (other,) = set(flags) - {conflict.lost}
+        # The winner is the other answer unless the pick won only on the default's tie-break.
+        if rec.scores[rec.framework] > rec.scores[conflict.honoured_by]:
+            assert conflict.won == (other,) or other in conflict.won
+        text = conflict.text
+        assert text.startswith(f"{conflict.lost} lost to ")
+        assert f"{rec.framework} scored {rec.scores[rec.framework]}" in text
+        assert f"{conflict.honoured_by} would honour {conflict.lost}." in text
+
+
+def test_runner_up_says_why_second_and_when_it_would_be_better() -> None:
+    book = load_rules()
+    rec = recommend(Answers(kind="api", admin=True))
+    assert (rec.framework, rec.runner_up) == ("django", "fastapi") or rec.runner_up
+    assert f"scored {rec.scores[rec.framework]} to {rec.runner_up}'s" in rec.runner_up_why
+    assert rec.runner_up_better_when == book.tradeoffs[rec.runner_up].better_when
+    for answers in ALL_ANSWERS[::13]:
+        rec = recommend(answers)
+        for fit in rec.fits:
+            pointing = [
+                r for r in book.fired(answers) if r.weight(rec.runner_up) and fit.question in r.when
+            ]
+            if pointing:
+                assert fit.flag in rec.runner_up_why
+
+
+def test_no_internal_file_name_reaches_a_user() -> None:
+    from scaffold.ask import show_recommendation
+
+    for answers in ALL_ANSWERS[::5]:
+        rec = recommend(answers)
+        lines: list[str] = []
+        show_recommendation(rec, lines.append)
+        shown = "\n".join(lines) + json.dumps(rec.to_json())
+        assert ".txt" not in shown and "seed" not in shown
+        for reason in rec.reasons:
+            assert reason.cited.title in shown and reason.cited.date in shown
+            if reason.cited.author:
+                assert reason.cited.author in shown
+
+
+# --- every text is true of the projects scaffold generates -----------------------------------
+
+# A text that mentions one of these must claim the fact, so a test holds it to the renders.
+FACT_WORDS = {
+    "admin": ("admin",),
+    "orm": ("orm", "sqlalchemy"),
+    "migrations": ("migration", "alembic"),
+    "api_docs": ("docs", "openapi"),
+    "async_views": ("async", "synchronous"),
+}
+
+
+def _texts() -> list[tuple[str, str, dict[str, dict[str, bool]]]]:
+    book = load_rules()
+    texts = [(f"rule {r.id}", r.reason, r.claims) for r in book.rules]
+    for fw, tradeoff in book.tradeoffs.items():
+        texts.append((f"tradeoff {fw}", tradeoff.text, tradeoff.claims))
+    for question, by_answer in book.fits.items():
+        for answer, by_stack in by_answer.items():
+            for fw, fit in by_stack.items():
+                texts.append((f"fit {question}={answer} {fw}", fit.text, fit.claims))
+    return texts
+
+
+@pytest.mark.parametrize(("what", "text", "claims"), _texts(), ids=lambda v: str(v)[:40])
+def test_each_text_claims_only_facts_of_the_generated_stacks(
+    what: str, text: str, claims: dict[str, dict[str, bool]]
+) -> None:
+    from scaffold.stacks import stacks
+
+    for framework, facts in claims.items():
+        for fact, value in facts.items():
+            assert stacks()[framework].facts[fact] == value, f"{what}: {framework}.{fact}"
+    lowered = text.lower()
+    for fact, words in FACT_WORDS.items():
+        if any(re.search(r"\b" + word, lowered) for word in words):
+            claimed = {f for facts in claims.values() for f in facts}
+            assert fact in claimed, f"{what} speaks of {fact} without claiming it: {text!r}"
+
+
+def test_the_issue_s_false_texts_are_gone() -> None:
+    texts = " ".join(text for _, text, _ in _texts())
+    assert "need add-ons for them" not in texts
+    assert "No built-in ORM or admin, so persistence" not in texts
+
+
+def _rendered_facts(project: Path) -> dict[str, bool]:
+    """The facts read off a rendered project's files."""
+    code = "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in project.rglob("*")
+        if path.is_file() and path.suffix in (".py", ".toml")
+    )
+    package = project / "demo_app"
+    views = [package / "items" / name for name in ("routes.py", "views.py")]
+    return {
+        "admin": bool(
+            {"django.contrib.admin", "sqladmin", "flask_admin", "flask-admin"}
+            & {word for word in code.replace('"', " ").split()}
+        ),
+        "orm": "sqlalchemy" in code.lower() or "from django.db import models" in code,
+        "migrations": any(
+            "migrations" in path.parts and path.suffix == ".py" for path in project.rglob("*")
+        ),
+        "api_docs": "/api/docs" in code or '"api/docs"' in code,
+        "async_views": any(
+            path.is_file() and "async def" in path.read_text(encoding="utf-8") for path in views
+        ),
+    }
+
+
+@pytest.mark.parametrize("framework", sorted(FRAMEWORKS))
+def test_stack_facts_hold_in_a_rendered_project(framework: str, tmp_path: Path) -> None:
+    from helpers import render
+
+    from scaffold.stacks import stacks
+
+    project = render(tmp_path / "demo", framework)
+    assert _rendered_facts(project) == stacks()[framework].facts
+
+
+# --- no recommendation changes silently ------------------------------------------------------
+
+RECORDED = Path(__file__).parent / "data" / "recommendations.tsv"
+
+
+def _row(answers: Answers) -> str:
+    """One answer set and its (pick, runner-up), tab-separated, "-" for unanswered."""
+    values = ["-" if answers.get(q) is None else str(answers[q]).lower() for q in QUESTION_IDS]
+    rec = recommend(answers)
+    return "\t".join([*values, rec.framework, rec.runner_up])
+
+
+def test_no_pick_or_runner_up_changed_for_any_answer_set() -> None:
+    """tests/data/recommendations.tsv holds (pick, runner-up) for all 1944 answer sets. A
+    change to rules.yaml that moves one must say why in CHANGELOG.md, then rewrite the file:
+    `uv run python tests/test_recommend.py`."""
+    recorded = RECORDED.read_text(encoding="utf-8").splitlines()
+    assert recorded[0] == "\t".join([*QUESTION_IDS, "pick", "runner_up"])
+    rows = [_row(answers) for answers in ALL_ANSWERS]
+    assert len(rows) == 1944
+    changed = sorted(set(rows) - set(recorded[1:]))
+    assert not changed, f"{len(changed)} recommendations changed, e.g. {changed[0]!r}"
+
+
+def test_an_answer_alone_is_always_served_by_its_pick() -> None:
+    """The fits agree with the rules: an answer given alone never conflicts with itself."""
+    for question in questions():
+        for value in question.values:
+            rec = recommend(Answers(**{question.id: value}))
+            assert rec.fits[0].serves, (question.id, value, rec.framework)
+
+
+if __name__ == "__main__":
+    RECORDED.write_text(
+        "\n".join(["\t".join([*QUESTION_IDS, "pick", "runner_up"]), *map(_row, ALL_ANSWERS)])
+        + "\n",
+        encoding="utf-8",
+    )

@@ -48,6 +48,10 @@ def combinations() -> list[tuple[str, dict[str, Any]]]:
         }
         for values in itertools.product(*options.values()):
             combos.append((stack, dict(zip(options, values, strict=True))))
+        # Kubernetes adds files and blocks beside everything else, and needs the Dockerfile:
+        # one rendering per stack with it on (and everything else on), not another factor.
+        everything = {key: choices[0] for key, choices in options.items()}
+        combos.append((stack, {**everything, "docker": True, "kubernetes": True}))
     return combos
 
 
@@ -93,6 +97,9 @@ def test_renders_cleanly(combo: tuple[str, dict[str, Any]], tmp_path: Path) -> N
     assert (project / "Dockerfile").exists() == answers["docker"]
     assert (project / "compose.yaml").exists() == answers["docker"]
     assert (project / ".github/workflows/ci.yml").exists() == (answers["ci"] == "github")
+    kubernetes = answers.get("kubernetes", False)
+    assert (project / "deploy/k8s/base/kustomization.yaml").exists() == kubernetes
+    assert ("### Kubernetes" in (project / "README.md").read_text()) == kubernetes
     for name in (
         "README.md",
         "Procfile",

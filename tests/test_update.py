@@ -243,6 +243,22 @@ def test_untagged_and_dirty_checkouts_are_announced(tmp_path: Path) -> None:
     assert clean.returncode == 0, clean.stderr
     assert f"has no release tags; rendering commit {head}" in clean.stdout
     assert "uncommitted changes" not in clean.stdout
+    # Said once: Copier is handed HEAD, so it does not look for tags and warn again.
+    said = (clean.stdout + clean.stderr).lower()
+    assert said.count("no release tags") == 1 and "no git tags" not in said, said
+
+    # An update of that project from the same untagged template: said once again, and an
+    # update that changes nothing says so.
+    project = tmp_path / "untagged"
+    updated = scaffold("update", cwd=project, env=env)
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    said = (updated.stdout + updated.stderr).lower()
+    assert said.count("no release tags") == 1 and "no git tags" not in said, said
+    assert "already up to date, nothing changed." in updated.stdout
+    added = scaffold("add", "worker", "--dry-run", cwd=project, env=env)
+    assert added.returncode == 0, added.stdout + added.stderr
+    said = (added.stdout + added.stderr).lower()
+    assert said.count("no release tags") == 1 and "no git tags" not in said, said
 
     (template / "templates/flask/NOTES.md").write_text("work in progress\n")
     dirty = scaffold("new", "dirty", "-f", "flask", "-y", "--no-install", cwd=tmp_path, env=env)

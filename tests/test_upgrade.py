@@ -177,18 +177,30 @@ def own_tests(project: Path, env: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_first_release_updates_with_plain_copier_and_keeps_everything(
+def test_first_release_updates_then_turns_auth_and_worker_on(
     stack: str, releases: Path, tmp_path: Path, seeded_postgres_url: str, postgres_url: str
 ) -> None:
+    """One project from the first release, with its user's own work and rows, taken through
+    every step its user would take, each green: the plain update (no conflict, nothing new
+    switched on, the rows served as before), then the worker (issue 15; Django had it from the
+    first release, as `celery`), then `auth` (issue 12: the rows kept, owned by nobody, and
+    the first release's Django admin still logs in). Its own tests run after each step, on
+    SQLite and PostgreSQL in turn."""
     project = old_project(releases, tmp_path / "demo-app", stack)
     old_answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    sqlite_env = procfile.production_env()
-    postgres_env = procfile.production_env(DATABASE_URL=seeded_postgres_url)
-    rows = {
-        "sqlite": seed_items(project, sqlite_env),
-        "postgres": seed_items(project, postgres_env),
+    envs = {
+        "sqlite": procfile.production_env(),
+        "postgres": procfile.production_env(DATABASE_URL=seeded_postgres_url),
     }
+    rows = {name: seed_items(project, env) for name, env in envs.items()}
+    admin_password = "an admin's own long password"
+    if stack == "django":
+        # auth_user already has rows: the admin the user made with the first release.
+        admin = {**envs["sqlite"], "DJANGO_SUPERUSER_PASSWORD": admin_password}
+        command = "manage.py createsuperuser --noinput --username admin --email Admin@Example.com"
+        run(["uv", "run", "python", *command.split()], project, env=admin)
 
+    # --- the plain update ---------------------------------------------------------------
     answers = update(project)
 
     assert answers["_commit"] == "v0.2.0"
@@ -205,10 +217,12 @@ def test_first_release_updates_with_plain_copier_and_keeps_everything(
     assert not any(new_switches.values()), (
         f"a question the first release did not have is on after the update: {new_switches}"
     )
-    assert "## Our runbook" in (project / "README.md").read_text()
-    assert (project / PACKAGE / "pricing.py").read_text().startswith('"""Ours."""')
-    assert (project / "tests" / "test_pricing.py").exists()
-    assert "LOG_LEVEL=warning" in (project / ".env.example").read_text()
+    assert answers["auth"] is False
+    # Kubernetes (issue 31): recorded off, and not one manifest (nor heartbeat) in the tree.
+    assert answers["kubernetes"] is False
+    assert not (project / "deploy").exists()
+    assert not (project / PACKAGE / "heartbeat.py").exists()
+    assert_user_work_kept(project)
     commit_all(project, "update to v0.2.0")
 
     run(["uv", "sync"], project)
@@ -216,21 +230,73 @@ def test_first_release_updates_with_plain_copier_and_keeps_everything(
     own_tests(project, clean_env(DATABASE_URL=postgres_url))
     # The pytest runs above use their own databases: the seeded ones must come through intact,
     # migrated by the new release line and served by the new web line, with the same JSON.
-    assert served_items(project, sqlite_env) == rows["sqlite"]
-    assert served_items(project, postgres_env) == rows["postgres"]
+    for name, env in envs.items():
+        assert served_items(project, env) == rows[name], name
     if stack == "django":
         # Deployed behind a TLS proxy (Heroku, Dokku) with the HTTPS redirect on, as the first
         # release was: the proxy's X-Forwarded-Proto is still believed, so no redirect loop.
-        proxied = {**sqlite_env, "SECURE_SSL_REDIRECT": "true"}
+        proxied = {**envs["sqlite"], "SECURE_SSL_REDIRECT": "true"}
         with procfile.start(project, "web", proxied) as web:
             health = httpx.get(
                 f"{web.url}/health", headers={"X-Forwarded-Proto": "https"}, timeout=30
             )
         assert health.status_code == 200, health.text
 
+    commit_all(project, "uv.lock after the update")  # as its user would, before updating again
 
-# --- auth (issue 12): off after the plain update, then turned on by `-d auth=true` ---------
-AUTH_STACKS = ["django", "fastapi", "flask"]
+    # --- the worker, turned on with `scaffold update -d worker=true` --------------------
+    worker_module = "celery.py" if stack in ("django", "flask") else "worker.py"
+    if stack != "django":
+        assert not (project / PACKAGE / worker_module).exists(), "the worker stays off"
+        result = scaffold("update", "-d", "worker=true", cwd=project)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert_no_conflicts(project)
+        answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+        assert answers["worker"] is True
+        commit_all(project, "worker on")
+    assert (project / PACKAGE / worker_module).is_file()
+    assert (project / PACKAGE / "items" / "tasks.py").is_file()
+    procfile_lines = procfile.read(project)
+    assert {"worker", "scheduler"} <= set(procfile_lines), procfile_lines
+    assert_user_work_kept(project)
+    assert "SUMMARIZE_EVERY_SECONDS=" in (project / ".env.example").read_text()
+    run(["uv", "sync"], project)
+    tasks = run(["uv", "run", "pytest", "-q", "--co", "-p", "no:cacheprovider"], project).stdout
+    assert "tests/test_tasks.py" in tasks
+    own_tests(project, clean_env())
+    commit_all(project, "uv.lock with the worker")
+
+    # --- auth, turned on with `-d auth=true` --------------------------------------------
+    assert update(project, "auth=true")["auth"] is True
+    assert_user_work_kept(project)
+    commit_all(project, "auth on")
+    run(["uv", "sync"], project)
+    own_tests(project, clean_env(DATABASE_URL=postgres_url))
+    for name, env in envs.items():
+        procfile.release(project, env)
+        kept = [(row["name"], row["description"]) for row in rows[name]][::-1]
+        assert ownerless_rows(project, env, stack) == kept, name
+        with procfile.start(project, "web", env) as web:
+            assert httpx.get(f"{web.url}/api/items", timeout=30).status_code == 401
+            headers = log_in(web.url, "owner@example.com", "correct horse battery staple")
+            # Items from before auth belong to nobody: no user sees them until given an owner.
+            listed = httpx.get(f"{web.url}/api/items", headers=headers, timeout=30)
+            assert listed.status_code == 200 and listed.json() == [], listed.text
+            created = httpx.post(
+                f"{web.url}/api/items", json={"name": "mine"}, headers=headers, timeout=30
+            )
+            assert created.status_code == 201, created.text
+            if stack == "django" and name == "sqlite":
+                form = {"username": "admin@example.com", "password": admin_password}
+                token = httpx.post(f"{web.url}/api/auth/token", data=form, timeout=30)
+                assert token.status_code == 200, token.text
+
+
+def assert_user_work_kept(project: Path) -> None:
+    assert "## Our runbook" in (project / "README.md").read_text()
+    assert (project / PACKAGE / "pricing.py").read_text().startswith('"""Ours."""')
+    assert (project / "tests" / "test_pricing.py").exists()
+    assert "LOG_LEVEL=warning" in (project / ".env.example").read_text()
 
 
 def log_in(url: str, email: str, password: str) -> dict[str, str]:
@@ -259,83 +325,3 @@ def ownerless_rows(project: Path, env: dict[str, str], stack: str) -> list[tuple
 
     with sqlite3.connect(project / "db.sqlite3") as conn:
         return [tuple(row) for row in conn.execute(query).fetchall()]
-
-
-@pytest.mark.parametrize("stack", AUTH_STACKS)
-def test_first_release_turns_auth_on_later_and_keeps_its_rows(
-    stack: str, releases: Path, tmp_path: Path, seeded_postgres_url: str, postgres_url: str
-) -> None:
-    project = old_project(releases, tmp_path / "demo-app", stack)
-    envs = {
-        "sqlite": procfile.production_env(),
-        "postgres": procfile.production_env(DATABASE_URL=seeded_postgres_url),
-    }
-    rows = {name: seed_items(project, env) for name, env in envs.items()}
-    admin_password = "an admin's own long password"
-    if stack == "django":
-        # auth_user already has rows: the admin the user made with the first release.
-        admin = {**envs["sqlite"], "DJANGO_SUPERUSER_PASSWORD": admin_password}
-        command = "manage.py createsuperuser --noinput --username admin --email Admin@Example.com"
-        run(["uv", "run", "python", *command.split()], project, env=admin)
-
-    assert update(project)["auth"] is False
-    commit_all(project, "update to v0.2.0")
-    assert update(project, "auth=true")["auth"] is True
-    assert "## Our runbook" in (project / "README.md").read_text()
-    commit_all(project, "auth on")
-
-    run(["uv", "sync"], project)
-    own_tests(project, clean_env())
-    own_tests(project, clean_env(DATABASE_URL=postgres_url))
-    for name, env in envs.items():
-        procfile.release(project, env)
-        kept = [(row["name"], row["description"]) for row in rows[name]][::-1]
-        assert ownerless_rows(project, env, stack) == kept, name
-        with procfile.start(project, "web", env) as web:
-            assert httpx.get(f"{web.url}/api/items", timeout=30).status_code == 401
-            headers = log_in(web.url, "owner@example.com", "correct horse battery staple")
-            # Items from before auth belong to nobody: no user sees them until given an owner.
-            listed = httpx.get(f"{web.url}/api/items", headers=headers, timeout=30)
-            assert listed.status_code == 200 and listed.json() == [], listed.text
-            created = httpx.post(
-                f"{web.url}/api/items", json={"name": "mine"}, headers=headers, timeout=30
-            )
-            assert created.status_code == 201, created.text
-            if stack == "django" and name == "sqlite":
-                form = {"username": "admin@example.com", "password": admin_password}
-                token = httpx.post(f"{web.url}/api/auth/token", data=form, timeout=30)
-                assert token.status_code == 200, token.text
-
-
-@pytest.mark.parametrize("stack", STACKS)
-def test_first_release_then_worker_turned_on(
-    stack: str, releases: Path, tmp_path: Path, postgres_url: str
-) -> None:
-    """Issue 15: after the plain update, `scaffold update -d worker=true` adds the worker
-    (Django had it from the first release, as `celery`, and gains the scheduler), green."""
-    project = old_project(releases, tmp_path / "demo-app", stack)
-    update(project)
-    commit_all(project, "update to v0.2.0")
-    worker_module = "celery.py" if stack in ("django", "flask") else "worker.py"
-    if stack != "django":
-        assert not (project / PACKAGE / worker_module).exists(), "the worker stays off"
-        result = scaffold("update", "-d", "worker=true", cwd=project)
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert_no_conflicts(project)
-        answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
-        assert answers["worker"] is True
-        commit_all(project, "worker on")
-
-    assert (project / PACKAGE / worker_module).is_file()
-    assert (project / PACKAGE / "items" / "tasks.py").is_file()
-    procfile_lines = procfile.read(project)
-    assert {"worker", "scheduler"} <= set(procfile_lines), procfile_lines
-    assert "## Our runbook" in (project / "README.md").read_text()
-    assert (project / PACKAGE / "pricing.py").exists()
-    assert "LOG_LEVEL=warning" in (project / ".env.example").read_text()
-    assert "SUMMARIZE_EVERY_SECONDS=" in (project / ".env.example").read_text()
-    run(["uv", "sync"], project)
-    own_tests(project, clean_env())
-    own_tests(project, clean_env(DATABASE_URL=postgres_url))
-    tasks = run(["uv", "run", "pytest", "-q", "--co", "-p", "no:cacheprovider"], project).stdout
-    assert "tests/test_tasks.py" in tasks

@@ -31,12 +31,18 @@ def _ask_one(prompt: str, help_text: str, options: list[tuple[str, str]]) -> str
     valid = {str(i): value for i, (value, _) in enumerate(options, start=1)}
     valid.update({value: value for value, _ in options})
     while True:
-        raw = typer.prompt(
-            "  choose a number, or Enter for no preference",
-            default=SKIP,
-            show_default=False,
-            err=True,
-        ).strip()
+        try:
+            raw = typer.prompt(
+                "  choose a number, or Enter for no preference",
+                default=SKIP,
+                show_default=False,
+                err=True,
+            ).strip()
+        except typer.Abort:
+            # Click turns Ctrl-C (and end of input) into Abort, which would print "Aborted!"
+            # and exit 1; scaffold's Ctrl-C is 130 with what was left behind, on its own line.
+            typer.echo("", err=True)
+            raise KeyboardInterrupt from None
         if raw == SKIP:
             return None
         if raw in valid:
@@ -47,7 +53,8 @@ def _ask_one(prompt: str, help_text: str, options: list[tuple[str, str]]) -> str
 def recommender_answers(given: Answers) -> Answers:
     """Ask every question the flags left open; Enter keeps "no preference"."""
     answers = given.to_dict()
-    typer.echo("What are you building? (Enter skips a question: no preference)", err=True)
+    # Not "What are you building?": that is the first question's own title.
+    typer.echo("A few questions to pick the stack (Enter skips one: no preference).", err=True)
     for question in questions():
         if question.id in answers:
             continue
@@ -71,7 +78,18 @@ def show_recommendation(rec: Recommendation, say: Callable[[str], None]) -> None
             say(f"  - {reason.text}  ({reason.source})")
     else:
         say("  - No constraints given: the articles' default for a new API project.")
-    say(f"Runner-up: {rec.runner_up} — {rec.runner_up_tradeoff}")
+    if rec.fits:
+        say("Your answers:")
+        for fit in rec.fits:
+            mark = "served" if fit.serves else "NOT served"
+            say(f"  - {fit.flag}: {mark}: {fit.text}")
+    for conflict in rec.conflicts:
+        say(f"Conflict: {conflict.text}")
+    say(
+        f"Runner-up: {rec.runner_up}, second because {rec.runner_up_why}. "
+        f"The better pick when {rec.runner_up_better_when}. "
+        f"What it costs: {rec.runner_up_tradeoff}"
+    )
 
 
 def confirm_stack(rec: Recommendation) -> str:
@@ -128,6 +146,13 @@ def report(result: NewResult, *, dry_run: bool, say: Callable[[str], None]) -> N
             f"Created {result.path} ({result.framework}) from {result.template} "
             f"at {result.answers.get('_commit', 'unknown')}."
         )
+        names = result.names
+        if names.distribution != result.path.name or names.package != names.distribution:
+            # `scaffold new My-Shop`: the directory keeps what was typed; the code cannot.
+            say(
+                f"The directory is {result.path.name}; the project (distribution) name is "
+                f"{names.distribution} and the import package is {names.package}."
+            )
         for step in result.steps:
             say(f"{step.status}: {step.detail}")
     if result.recommendation is not None and not dry_run:

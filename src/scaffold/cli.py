@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import yaml
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from scaffold import __version__
 from scaffold.errors import Interrupted, ScaffoldError
@@ -35,7 +35,8 @@ class _Commands(TyperGroup):
             try:
                 return super().invoke(ctx)
             except KeyboardInterrupt as error:
-                raise Interrupted("Interrupted.") from error
+                # Commands that write something catch this sooner and say what they left.
+                raise Interrupted("Interrupted; nothing was written.") from error
         except ScaffoldError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(error.exit_code) from error
@@ -205,9 +206,12 @@ def new(
         ),
     ] = None,
     no_git: Annotated[
-        bool, typer.Option("--no-git", help="Skip git init and the first commit.")
+        bool,
+        typer.Option("--no-git", help="Skip git init, the first commit and the pre-commit hooks."),
     ] = False,
-    no_install: Annotated[bool, typer.Option("--no-install", help="Skip uv sync.")] = False,
+    no_install: Annotated[
+        bool, typer.Option("--no-install", help="Skip uv sync and the pre-commit hooks.")
+    ] = False,
     trust: Annotated[
         bool,
         typer.Option(
@@ -317,7 +321,32 @@ def update(
     _report_update(result, dry_run)
 
 
-@app.command()
+class _AddCommand(TyperCommand):
+    """`scaffold add --help` lists the features, read from the template when help is asked."""
+
+    def format_epilog(self, ctx: Any, formatter: Any) -> None:
+        from scaffold import render
+
+        try:
+            source = render.resolve_source(None)
+        except ScaffoldError:
+            source = None
+        if source is not None and source.is_local:
+            offered = render.template_features(Path(source.location))
+            width = max(map(len, offered), default=0)
+            lines = [f"{name:<{width}}  {', '.join(stacks)}" for name, stacks in offered.items()]
+            text = f"Features of the template at {source.location} (feature, stacks):"
+        else:
+            lines = []
+            text = "Features: the yes/no questions of the template's copier.yml."
+        with formatter.section("Features"):
+            formatter.write_text(text)
+            for line in lines:
+                formatter.write_text(line)
+        super().format_epilog(ctx, formatter)
+
+
+@app.command(cls=_AddCommand)
 def add(
     feature: Annotated[
         str,
@@ -345,6 +374,14 @@ def add(
 
 
 def _report_update(result: UpdateResult, dry_run: bool) -> None:
+    for note in result.notes:
+        typer.echo(f"note: {note}")
+    if result.up_to_date:
+        typer.echo(
+            f"Checked {result.project} from {result.before} to {result.after}: already up to "
+            "date, nothing changed."
+        )
+        return
     verb = "Would update" if dry_run else "Updated"
     typer.echo(f"{verb} {result.project} from {result.before} to {result.after}.")
     for name in result.changed:

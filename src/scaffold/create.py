@@ -17,9 +17,24 @@ from typing import Any
 
 from scaffold import names, post, render, target
 from scaffold.data import collect
-from scaffold.errors import UsageError, interrupted_means
+from scaffold.errors import Interrupted, UsageError, interrupted_means
 from scaffold.recommend import Answers, Recommendation, recommend
 from scaffold.stacks import stack
+
+# Questions a new project is not asked: they matter only to projects made before the question
+# existed (copier.yml explains each), so a new project takes the value a new project gets, and
+# scaffold says once how to change it. Plain `copier update` still asks them of older projects.
+NEW_PROJECT_ANSWERS: dict[str, dict[str, tuple[Any, str]]] = {
+    "django": {
+        "trust_proxy_headers": (
+            False,
+            "trust_proxy_headers=false: the app ignores a proxy's X-Forwarded-Proto and "
+            "X-Forwarded-For; if it will only be reached through an HTTPS proxy (Heroku, Dokku, "
+            "nginx), pass -d trust_proxy_headers=true (later: "
+            "scaffold update -d trust_proxy_headers=true).",
+        )
+    }
+}
 
 # Answers the reproduce line does not repeat: NAME, -f and the recommender flags carry them.
 _IMPLIED = {"framework", "project_name", "package_name", "stack_answers", "stack_reasons"}
@@ -191,6 +206,10 @@ def new(
         stack_reasons=_reasons_record(choice),
     )
     notes = render.ref_warnings(source, request.vcs_ref)
+    for key, (value, note) in NEW_PROJECT_ANSWERS.get(choice.framework, {}).items():
+        if key not in data:
+            data[key] = value
+            notes.append(note)
     for note in notes:
         say(f"note: {note}")
     result = NewResult(
@@ -202,8 +221,12 @@ def new(
         template=source.location,
         notes=notes,
     )
+    vcs_ref = request.vcs_ref
+    if vcs_ref is None and source.is_local and not render.release_tags(source):
+        # ref_warnings said it once; left to Copier, it would look for tags and say it again.
+        vcs_ref = "HEAD"
     copy_args: dict[str, Any] = {
-        "vcs_ref": request.vcs_ref,
+        "vcs_ref": vcs_ref,
         "defaults": request.yes or not request.interactive,
         "user_defaults": post.git_user_defaults(),
         "quiet": quiet,
@@ -223,6 +246,16 @@ def new(
                 ),
             )
         )
+    if installs and request.git:
+        # The hooks run the project's own tools, so only where it is installed and in git.
+        def hooks() -> post.StepResult:
+            if all(step.status == "done" for step in result.steps):
+                return post.install_hooks(destination)
+            return post.StepResult(
+                "hooks", "skipped", "The pre-commit hooks wait for the steps above to succeed."
+            )
+
+        steps.append((post.HOOKS_COMMAND, hooks))
     result.commands = [command for command, _ in steps]
     untrusted = _untrusted_note(source, destination, request.git)
     if request.install and not installs and request.dry_run:
@@ -241,22 +274,19 @@ def new(
         for done, (_, step) in enumerate(steps):
             try:
                 result.steps.append(step())
-            except KeyboardInterrupt:
-                # The project is complete; only the steps after rendering were cut short.
-                result.steps.append(
-                    post.StepResult(
-                        "interrupted",
-                        "failed",
-                        f"Interrupted; the project is in {destination}: finish with "
-                        f"cd {shlex.quote(str(destination))} && "
-                        f"{' && '.join(result.commands[done:])}",
-                    )
-                )
-                break
+            except KeyboardInterrupt as error:
+                # The project is complete; only the steps after rendering were cut short: keep
+                # it (Ctrl-C exits 130 like anywhere else) and say how to finish by hand.
+                raise Interrupted(
+                    f"Interrupted; the project is in {destination}: finish with "
+                    f"cd {shlex.quote(str(destination))} && "
+                    f"{' && '.join(result.commands[done:])}"
+                ) from error
         if request.install and not installs:
             result.steps.append(post.StepResult("install", "skipped", untrusted))
     installed = any(s.name == "install" and s.status == "done" for s in result.steps)
+    hooked = any(s.name == "hooks" and s.status == "done" for s in result.steps)
     result.next_steps = post.next_steps(
-        destination, choice.framework, project_names.package, installed
+        destination, choice.framework, project_names.package, installed, hooked
     )
     return result

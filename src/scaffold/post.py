@@ -18,6 +18,7 @@ from pathlib import Path
 from scaffold.stacks import stack
 
 GIT_COMMANDS = "git init -b main && git add -A && git commit -m 'Initial commit from scaffold'"
+HOOKS_COMMAND = "uvx pre-commit install --install-hooks"
 FALLBACK_IDENTITY = ("scaffold", "scaffold@localhost.invalid")
 
 
@@ -116,9 +117,35 @@ def uv_sync(project: Path) -> StepResult:
     return StepResult("install", "done", f"Installed dependencies with uv sync in {elapsed:.1f}s.")
 
 
-def next_steps(project: Path, framework: str, package: str, installed: bool) -> list[str]:
+def install_hooks(project: Path) -> StepResult:
+    """The project's pre-commit hooks (.pre-commit-config.yaml) in its git repository, their
+    environments built now (from PyPI: the hooks are local, nothing is cloned from GitHub)
+    so that the first commit is not the one that waits, or fails, for them."""
+    uvx = shutil.which("uvx")
+    finish = f"finish with: cd {shlex.quote(str(project))} && {HOOKS_COMMAND}"
+    if uvx is None:
+        return StepResult("hooks", "skipped", f"uvx is not installed; {finish}")
+    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    result = _run([uvx, "pre-commit", "install", "--install-hooks"], project, env)
+    if result.returncode != 0:
+        output = result.stderr.strip() or result.stdout.strip()
+        return StepResult(
+            "hooks", "failed", f"pre-commit install failed ({_last_line(output)}); {finish}"
+        )
+    return StepResult(
+        "hooks",
+        "done",
+        "Installed the pre-commit hooks: a commit with conflict markers or lint errors is refused.",
+    )
+
+
+def next_steps(
+    project: Path, framework: str, package: str, installed: bool, hooks: bool = True
+) -> list[str]:
     steps = [f"cd {shlex.quote(os.path.relpath(project))}"]
     if not installed:
         steps.append("uv sync")
+    if not hooks:
+        steps.append(f"{HOOKS_COMMAND}   # the pre-commit hooks, once the project is in git")
     steps += [step.format(package=package) for step in stack(framework).next_steps]
     return steps

@@ -14,8 +14,10 @@ from scaffold.rulebook import (
     Answer,
     InvalidAnswer,
     Question,
+    Rule,
     RuleBook,
     RulesError,
+    Source,
     load_rules,
     parse_rules,
 )
@@ -23,13 +25,16 @@ from scaffold.rulebook import (
 __all__ = [
     "DEFAULT_RULE_ID",
     "Answer",
+    "AnswerFit",
     "Answers",
+    "Conflict",
     "InvalidAnswer",
     "Question",
     "Reason",
     "Recommendation",
     "RuleBook",
     "RulesError",
+    "flag_for",
     "load_rules",
     "parse_rules",
     "questions",
@@ -87,6 +92,14 @@ class Answers(Mapping[str, Answer]):
         return f"Answers({', '.join(f'{k}={v!r}' for k, v in self._answers.items())})"
 
 
+def flag_for(question_id: str, answer: Answer) -> str:
+    """An answer as the user would type it: --kind api, --admin, --no-admin."""
+    option = "--" + question_id.replace("_", "-")
+    if isinstance(answer, bool):
+        return option if answer else f"--no-{option[2:]}"
+    return f"{option} {answer}"
+
+
 @dataclass(frozen=True)
 class Reason:
     """One fired rule that favours the pick (weight is what it added to the pick's score)."""
@@ -95,13 +108,41 @@ class Reason:
     framework: str
     weight: int
     text: str
-    seed: str  # the article's file in shared/seeds/
-    source: str  # the article as a reader finds it: "Title, Publisher"
+    seed: str  # the article's file in shared/seeds/: never shown, `cited` is
+    cited: Source
+
+    @property
+    def source(self) -> str:
+        """The article as a reader finds it: "Title" by Author (Publisher, date)."""
+        return str(self.cited)
+
+
+@dataclass(frozen=True)
+class AnswerFit:
+    """How the pick serves one answer the user gave, or that it does not (and who would)."""
+
+    question: str
+    answer: Answer
+    flag: str
+    serves: bool
+    text: str
+    honoured_by: str | None  # the best-ranked stack that serves it, when the pick does not
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An answer the pick does not serve: which answers won over it, and who would honour it."""
+
+    lost: str  # the answer's flag
+    won: tuple[str, ...]  # the flags of the answers that pointed to the pick
+    honoured_by: str
+    text: str
 
 
 @dataclass(frozen=True)
 class Recommendation:
-    """The pick, why, and the runner-up with what picking it would cost."""
+    """The pick, why, how it serves each answer, and the runner-up: why it came second, when
+    it would be the better pick and what picking it would cost."""
 
     framework: str
     reasons: tuple[Reason, ...]
@@ -109,16 +150,44 @@ class Recommendation:
     runner_up_tradeoff: str
     scores: dict[str, int]
     answers: Answers
+    fits: tuple[AnswerFit, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    runner_up_why: str = ""
+    runner_up_better_when: str = ""
 
     def to_json(self) -> dict[str, object]:
-        """A JSON-ready dict with exactly: framework, reasons, runner_up, answers."""
+        """A JSON-ready dict: framework, reasons (each citing its article by title, author
+        and date), fits, conflicts, runner_up, answers."""
         return {
             "framework": self.framework,
             "reasons": [
-                {"rule": r.rule_id, "text": r.text, "seed": r.seed, "weight": r.weight}
+                {
+                    "rule": r.rule_id,
+                    "text": r.text,
+                    "source": r.cited.to_json(),
+                    "weight": r.weight,
+                }
                 for r in self.reasons
             ],
-            "runner_up": {"framework": self.runner_up, "tradeoff": self.runner_up_tradeoff},
+            "fits": [
+                {
+                    "answer": f.flag,
+                    "serves": f.serves,
+                    "text": f.text,
+                    "honoured_by": f.honoured_by,
+                }
+                for f in self.fits
+            ],
+            "conflicts": [
+                {"lost": c.lost, "won": list(c.won), "honoured_by": c.honoured_by, "text": c.text}
+                for c in self.conflicts
+            ],
+            "runner_up": {
+                "framework": self.runner_up,
+                "why": self.runner_up_why,
+                "better_when": self.runner_up_better_when,
+                "tradeoff": self.runner_up_tradeoff,
+            },
             "answers": self.answers.to_dict(),
         }
 
@@ -143,23 +212,18 @@ def recommend(answers: Answers, rules: RuleBook | None = None) -> Recommendation
     favouring = [rule for rule in fired if rule.weight(pick) > 0]
     favouring.sort(key=lambda rule: -rule.weight(pick))  # stable: file order on ties
     reasons = [
-        Reason(
-            rule.id, pick, rule.weight(pick), rule.reason, rule.seed, str(book.sources[rule.seed])
-        )
+        Reason(rule.id, pick, rule.weight(pick), rule.reason, rule.seed, book.sources[rule.seed])
         for rule in favouring
     ]
-    if pick == book.default.framework and scores[pick] == scores[runner_up]:
+    tied = scores[pick] == scores[runner_up]
+    if pick == book.default.framework and tied:
         default = book.default
+        # Answers that pulled equally did point elsewhere: do not say that none did.
+        text = default.tie_reason if fired else default.reason
         reasons.append(
-            Reason(
-                DEFAULT_RULE_ID,
-                pick,
-                0,
-                default.reason,
-                default.seed,
-                str(book.sources[default.seed]),
-            )
+            Reason(DEFAULT_RULE_ID, pick, 0, text, default.seed, book.sources[default.seed])
         )
+    fits = tuple(_fit(book, ranking, question, answer) for question, answer in answers.items())
     return Recommendation(
         framework=pick,
         reasons=tuple(reasons),
@@ -167,4 +231,72 @@ def recommend(answers: Answers, rules: RuleBook | None = None) -> Recommendation
         runner_up_tradeoff=book.tradeoffs[runner_up].text,
         scores=scores,
         answers=answers,
+        fits=fits,
+        conflicts=tuple(
+            _conflict(book, fired, scores, pick, fit) for fit in fits if not fit.serves
+        ),
+        runner_up_why=_why_second(book, fired, scores, pick, runner_up),
+        runner_up_better_when=book.tradeoffs[runner_up].better_when,
     )
+
+
+def _fit(book: RuleBook, ranking: tuple[str, ...], question: str, answer: Answer) -> AnswerFit:
+    pick = ranking[0]
+    fit = book.fit(question, answer, pick)
+    honoured_by = None
+    if not fit.serves:
+        honoured_by = next(fw for fw in ranking if book.fit(question, answer, fw).serves)
+    return AnswerFit(
+        question, answer, flag_for(question, answer), fit.serves, fit.text, honoured_by
+    )
+
+
+def _pointing_to(fired: tuple[Rule, ...], framework: str) -> list[str]:
+    """The flags of the answers whose rules added weight to `framework`, in question order
+    of first appearance."""
+    flags: list[str] = []
+    for rule in fired:
+        if rule.weight(framework) > 0:
+            for question, answer in rule.when.items():
+                flag = flag_for(question, answer)
+                if flag not in flags:
+                    flags.append(flag)
+    return flags
+
+
+def _score_line(scores: Mapping[str, int], first: str, second: str) -> str:
+    return f"{first} scored {scores[first]} to {second}'s {scores[second]}"
+
+
+def _tie_note(book: RuleBook, scores: Mapping[str, int], winner: str, loser: str) -> str:
+    if scores[winner] != scores[loser]:
+        return ""
+    if winner == book.default.framework:
+        return f", and ties go to {winner}, the articles' default"
+    return f", and ties go to {winner} before {loser}"
+
+
+def _conflict(
+    book: RuleBook,
+    fired: tuple[Rule, ...],
+    scores: Mapping[str, int],
+    pick: str,
+    fit: AnswerFit,
+) -> Conflict:
+    assert fit.honoured_by is not None  # an unserved answer always has a stack that serves it
+    other = fit.honoured_by
+    won = tuple(flag for flag in _pointing_to(fired, pick) if flag != fit.flag)
+    winners = ", ".join(won) if won else "no answer in particular"
+    text = (
+        f"{fit.flag} lost to {winners}: {_score_line(scores, pick, other)}"
+        f"{_tie_note(book, scores, pick, other)}; {other} would honour {fit.flag}."
+    )
+    return Conflict(fit.flag, won, other, text)
+
+
+def _why_second(
+    book: RuleBook, fired: tuple[Rule, ...], scores: Mapping[str, int], pick: str, second: str
+) -> str:
+    backing = _pointing_to(fired, second)
+    pointed = f"; your answers for it: {', '.join(backing)}" if backing else ""
+    return f"{_score_line(scores, pick, second)}{_tie_note(book, scores, pick, second)}{pointed}"

@@ -46,7 +46,7 @@ class TemplateSource:
     def trusted(self) -> bool:
         """This repository (the checkout scaffold runs from, or its canonical URL): its
         build code is scaffold's own, so installing what it renders runs nothing foreign."""
-        return self.origin in ("checkout", "canonical") or self.location in (
+        return self.origin in ("checkout", "clone", "canonical") or self.location in (
             str(CHECKOUT),
             CANONICAL_URL,
         )
@@ -62,7 +62,9 @@ def refuse_option_like(value: str, what: str) -> None:
         )
 
 
-def _looks_like_url(src: str) -> bool:
+def is_remote(src: str) -> bool:
+    """A git URL (or Copier's gh:/gl: shorthand) rather than a local path: the one test of
+    it, for --template, $SCAFFOLD_TEMPLATE and a recorded _src_path alike."""
     return "://" in src or src.startswith(("git@", "gh:", "gl:"))
 
 
@@ -70,27 +72,59 @@ def _local(path: str, origin: str) -> TemplateSource:
     root = Path(path).expanduser().resolve()
     if not (root / "copier.yml").is_file():
         raise RenderError(
-            f"Template not found: {root} has no copier.yml; pass --template with a scaffold "
-            "checkout or a git URL.",
+            f"Template not found: {root} has no copier.yml; {POINT_ELSEWHERE}.",
             exit_code=2,
         )
     return TemplateSource(location=str(root), origin=origin, is_local=True)
 
 
+def installed_from() -> Path | None:
+    """The git checkout of scaffold this package was installed from (`uv tool install
+    <clone>`, `uvx --from <clone>`), as PEP 610's direct_url.json records it; None when it
+    came from elsewhere or the clone is gone."""
+    import json
+    from importlib.metadata import PackageNotFoundError, distribution
+    from urllib.parse import unquote, urlparse
+
+    try:
+        text = distribution("scaffold").read_text("direct_url.json")
+    except PackageNotFoundError:
+        return None
+    try:
+        url = json.loads(text or "{}").get("url", "")
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(url, str) or not url.startswith("file://"):
+        return None
+    path = Path(unquote(urlparse(url).path))
+    if (path / "copier.yml").is_file() and (path / ".git").exists():
+        return path
+    return None
+
+
+POINT_ELSEWHERE = (
+    "point at another with --template PATH_OR_URL or SCAFFOLD_TEMPLATE=PATH_OR_URL "
+    "(a clone of scaffold works)"
+)
+
+
 def resolve_source(explicit: str | None) -> TemplateSource:
-    """--template, then $SCAFFOLD_TEMPLATE, then the checkout this package runs from, then
-    the canonical repository."""
+    """--template, then $SCAFFOLD_TEMPLATE, then the checkout this package runs from, then the
+    clone it was installed from, then the canonical repository."""
     for value, origin in (
         (explicit, "--template"),
         (os.environ.get("SCAFFOLD_TEMPLATE"), "SCAFFOLD_TEMPLATE"),
     ):
         if value:
             refuse_option_like(value, f"The template source from {origin}")
-            if _looks_like_url(value):
+            if is_remote(value):
                 return TemplateSource(location=value, origin=origin, is_local=False)
             return _local(value, origin)
     if (CHECKOUT / "copier.yml").is_file() and (CHECKOUT / ".git").exists():
         return TemplateSource(location=str(CHECKOUT), origin="checkout", is_local=True)
+    clone = installed_from()
+    if clone is not None:
+        return TemplateSource(location=str(clone), origin="clone", is_local=True)
     return TemplateSource(location=CANONICAL_URL, origin="canonical", is_local=False)
 
 
@@ -153,10 +187,27 @@ def _copier_errors(source: str, vcs_ref: str | None) -> Iterator[None]:
         ) from error
     except UserMessageError as error:
         raise RenderError(_message(error), 2) from error
+    except ProcessExecutionError as error:
+        # Copier shells out to git through plumbum: an unreachable URL ends here. It is an
+        # OSError too, so it must come before the generic failure below.
+        raise RenderError(
+            f"Could not fetch the template from {source} (git: {_last_git_line(error)}); "
+            f"{POINT_ELSEWHERE}."
+        ) from error
     except (CopierError, OSError, subprocess.SubprocessError) as error:
         raise RenderError(f"Copier failed: {_message(error)}") from error
     except ValueError as error:
         if str(error).startswith("Unknown revision"):
+            missing = str(error).removeprefix("Unknown revision:").strip().strip("'\"")
+            if missing != vcs_ref:
+                # Not the asked version but the one the project records (an update's base):
+                # a project rendered from uncommitted template changes records a commit that
+                # exists only in Copier's scratch copy.
+                raise RenderError(
+                    f"The template {source} has no commit {missing}, the version "
+                    f"{ANSWERS_FILE} records (was the project made from uncommitted template "
+                    "changes?); the update cannot tell your edits from the template's.",
+                ) from error
             raise RenderError(
                 f"The template has no version {vcs_ref!r}; pass an existing tag, branch or "
                 "commit to --vcs-ref.",
@@ -165,11 +216,12 @@ def _copier_errors(source: str, vcs_ref: str | None) -> Iterator[None]:
         if str(error).startswith(_BAD_ANSWER):
             raise RenderError(f"The template refused the answers: {_message(error)}", 2) from error
         raise RenderError(f"Copier failed: {_message(error)}") from error
-    except ProcessExecutionError as error:
-        # Copier shells out to git through plumbum: an unreachable URL ends here.
-        raise RenderError(
-            f"Could not fetch the template from {source}: git failed ({_message(error)})."
-        ) from error
+
+
+def _last_git_line(error: Any) -> str:
+    """git's own last complaint (plumbum's message is only "Unexpected exit code: 128")."""
+    lines = str(getattr(error, "stderr", "") or "").strip().splitlines()
+    return lines[-1].strip() if lines else _message(error)
 
 
 def copy(
@@ -249,6 +301,47 @@ def features(project: Path, source: str, vcs_ref: str | None, answers: dict[str,
         if when:
             offered.append(name)
     return offered
+
+
+def template_features(root: Path) -> dict[str, list[str]]:
+    """The yes/no questions of the template checkout at `root` -> the stacks that ask them
+    (their `when` holds for that framework), for `scaffold add --help`. Read from the YAML
+    itself, without Copier: help must be quick and must not fetch anything."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    questions: dict[str, Any] = {}
+    for path in [root / "copier.yml", *sorted(root.glob("templates/*/copier-questions.yml"))]:
+        for document in yaml.load_all(path.read_text(encoding="utf-8"), Loader=_IncludeLoader):
+            if isinstance(document, dict):
+                questions.update(document)
+    frameworks = list(questions.get("framework", {}).get("choices", {}).values())
+    environment = SandboxedEnvironment()
+    offered: dict[str, list[str]] = {}
+    for name, spec in questions.items():
+        if not isinstance(spec, dict) or spec.get("type") != "bool":
+            continue
+        when = spec.get("when", True)
+        # A new project's context: the stack, and docker on (kubernetes comes with it).
+        stacks = [
+            framework
+            for framework in frameworks
+            if not isinstance(when, str)
+            or _rendered(environment, when, framework=framework, docker=True) not in _FALSY
+        ]
+        if stacks and when is not False:
+            offered[name] = stacks
+    return offered
+
+
+def _rendered(environment: Any, template: str, **context: Any) -> str:
+    return str(environment.from_string(template).render(**context)).strip().lower()
+
+
+class _IncludeLoader(yaml.SafeLoader):
+    """copier.yml's `!include` lines pull in the stacks' question files, read separately."""
+
+
+_IncludeLoader.add_constructor("!include", lambda loader, node: None)
 
 
 # What Copier reads as false in a rendered `when` (its cast_to_bool).

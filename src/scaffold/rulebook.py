@@ -54,10 +54,22 @@ class Source(_Data):
 
     title: Text
     publisher: Text
+    author: Text | None  # None: the article names no author
+    date: Text  # as the article dates itself: 2026-06-10, or only the year
     url: Text | None = None
 
     def __str__(self) -> str:
-        return f"{self.title}, {self.publisher}"
+        by = f" by {self.author}" if self.author else ""
+        return f'"{self.title}"{by} ({self.publisher}, {self.date})'
+
+    def to_json(self) -> dict[str, str | None]:
+        return {
+            "title": self.title,
+            "publisher": self.publisher,
+            "author": self.author,
+            "date": self.date,
+            "url": self.url,
+        }
 
 
 class Choice(_Data):
@@ -114,9 +126,15 @@ class Question(_Data):
         )
 
 
+Claims = dict[Name, dict[Name, StrictBool]]
+"""framework -> fact -> value: what a text says about the projects scaffold generates (the
+facts are stacks.yaml's; tests/test_recommend.py holds both against rendered projects)."""
+
+
 class Cited(_Data):
     seed: SeedFile  # the article's file in shared/seeds/
     quote: Text  # words copied verbatim from it (a test checks)
+    claims: Claims = {}
 
 
 class Rule(Cited):
@@ -136,16 +154,27 @@ class Rule(Cited):
 
 
 class Tradeoff(Cited):
-    """What picking a framework gives up; shown when it comes second."""
+    """What picking a framework gives up, and when it is the better pick anyway; shown when
+    it comes second."""
 
     text: Text
+    better_when: Text
 
 
 class Default(Cited):
     """The articles' pick for a new backend with no constraints; it wins ties."""
 
     framework: Name
-    reason: Text
+    reason: Text  # when nothing was answered
+    tie_reason: Text  # when answers were given but pulled equally
+
+
+class Fit(_Data):
+    """How one stack's generated project serves one answer, or plainly that it does not."""
+
+    serves: StrictBool
+    text: Text
+    claims: Claims = {}
 
 
 class RuleBook(_Data):
@@ -158,6 +187,8 @@ class RuleBook(_Data):
     sources: dict[SeedFile, Source]
     questions: Annotated[tuple[Question, ...], Field(min_length=1)]
     rules: Annotated[tuple[Rule, ...], Field(min_length=1)]
+    # question id -> answer -> framework -> fit: every answer of every question, every stack.
+    fits: dict[Name, dict[StrictStr | StrictBool, dict[Name, Fit]]]
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -186,7 +217,19 @@ class RuleBook(_Data):
         for where, entry in cited:
             if entry.seed not in self.sources:
                 raise ValueError(f"{where} cites {entry.seed}, which is not under sources")
+        for asked in self.questions:
+            for value in asked.values:
+                given = self.fits.get(asked.id, {}).get(value, {})
+                if set(given) != set(self.frameworks):
+                    raise ValueError(
+                        f"fits.{asked.id}.{value} needs one entry per framework: "
+                        f"{', '.join(self.frameworks)}"
+                    )
         return self
+
+    def fit(self, question_id: str, answer: Answer, framework: str) -> Fit:
+        """How `framework`'s generated project serves `answer` to `question_id`."""
+        return self.fits[question_id][answer][framework]
 
     def question(self, question_id: str) -> Question:
         """The question called `question_id`; InvalidAnswer naming the questions otherwise."""

@@ -18,6 +18,7 @@ class Stack:
     summary: str
     modules: frozenset[str]
     next_steps: tuple[str, ...]
+    facts: dict[str, bool]  # what the recommender's texts may claim about the generated project
 
 
 @cache
@@ -30,6 +31,7 @@ def stacks() -> dict[str, Stack]:
             summary=entry["summary"],
             modules=frozenset(entry["modules"]),
             next_steps=tuple(entry["next_steps"]),
+            facts=dict(entry["facts"]),
         )
         for name, entry in raw.items()
     }

@@ -33,6 +33,21 @@ class UpdateResult:
     after: str
     changed: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def up_to_date(self) -> bool:
+        """Nothing to do: the same template version and not one file changed."""
+        return self.before == self.after and not self.changed and not self.conflicts
+
+
+def target_ref(source: str, vcs_ref: str | None) -> tuple[str | None, list[str]]:
+    """The ref to hand Copier, and what to tell the user about it. A template without release
+    tags is said once, here, and rendered at HEAD explicitly: left to Copier, every one of its
+    steps would look for tags and print its own warning (up to four in one command)."""
+    if vcs_ref is not None or latest_tag(source) is not None:
+        return vcs_ref, []
+    return "HEAD", [f"The template at {source} has no release tags; using its newest commit."]
 
 
 def _git(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -84,7 +99,7 @@ def preflight(project: Path, data: dict[str, Any], vcs_ref: str | None = None) -
     source = recorded_source(answers)
     if vcs_ref is not None:
         render.refuse_option_like(vcs_ref, "The version")
-    if "://" not in source and not source.startswith(("git@", "gh:", "gl:")):
+    if not render.is_remote(source):
         if not (Path(source) / "copier.yml").is_file():
             raise UpdateRefused(
                 f"The template {source} recorded in {render.ANSWERS_FILE} is not there; "
@@ -123,6 +138,7 @@ def run(
     interactive: bool,
 ) -> UpdateResult:
     answers = preflight(project, data, vcs_ref)
+    ref, notes = target_ref(recorded_source(answers), vcs_ref)
     workdir = project.resolve()
     scratch = None
     try:
@@ -134,7 +150,7 @@ def run(
         render.update(
             workdir,
             data,
-            vcs_ref=vcs_ref,
+            vcs_ref=ref,
             conflict=conflict,
             defaults=not interactive,
             quiet=not interactive,
@@ -151,6 +167,7 @@ def run(
             after=str(render.read_answers(workdir).get("_commit")),
             changed=changed,
             conflicts=conflicts(workdir),
+            notes=notes,
         )
     except KeyboardInterrupt as error:
         raise Interrupted(
@@ -169,7 +186,8 @@ def add(
     """`scaffold update -d FEATURE=true`, for a yes/no question the template offers this
     project; None when the feature is already on."""
     answers = preflight(project, {}, vcs_ref)
-    offered = render.features(project.resolve(), recorded_source(answers), vcs_ref, answers)
+    source = recorded_source(answers)
+    offered = render.features(project.resolve(), source, target_ref(source, vcs_ref)[0], answers)
     if feature not in offered:
         raise UsageError(
             f"{feature!r} is not a feature the template offers a {answers.get('framework')} "
@@ -209,7 +227,7 @@ def _version(tag: str) -> tuple[int, ...] | None:
 
 def latest_tag(source: str) -> str | None:
     """The template's newest release tag, local checkout or remote URL."""
-    if "://" in source or source.startswith("git@"):
+    if render.is_remote(source):
         listed = subprocess.run(
             ["git", "ls-remote", "--tags", "--refs", "--", source],
             capture_output=True,

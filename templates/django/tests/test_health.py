@@ -19,6 +19,18 @@ def test_health_ok(api_client: APIClient) -> None:
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
+def test_index_points_to_the_docs_without_a_login(client: Client) -> None:
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "docs": "/api/docs",
+        "openapi": "/api/openapi.json",
+        "health": "/health",
+    }
+    assert "/" in client.get("/api/openapi.json").json()["paths"]
+
+
 @contextlib.contextmanager
 def default_database(config: dict[str, Any]) -> Iterator[None]:
     """Django's default connection made from `config` for a while, as at start-up."""

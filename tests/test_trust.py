@@ -114,3 +114,18 @@ def test_trusted_new_commits_uv_lock_and_update_runs_right_after(tmp_path: Path)
     updated = scaffold("update", cwd=project)
     assert updated.returncode == 0, updated.stdout + updated.stderr
     assert "from v1.0.0 to v1.0.0" in updated.stdout
+
+
+@pytest.mark.slow  # runs uv sync
+def test_the_next_steps_after_an_untrusted_new_leave_a_clean_tree(tmp_path: Path) -> None:
+    """Followed as printed, the next steps install the project and commit uv.lock, so the tree
+    is clean and `scaffold update` works at once."""
+    template = clone_template(tmp_path / "elsewhere")
+    result = scaffold("new", "demo", "-f", "flask", "-y", "--template", str(template), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    project = tmp_path / "demo"
+    printed = [line.strip() for line in result.stdout.splitlines()]
+    install = next(line for line in printed if line.startswith("uv sync && git add uv.lock"))
+    run(["bash", "-c", install], project)
+    assert (project / "uv.lock").is_file()
+    assert run(["git", "status", "--porcelain"], project).stdout == ""

@@ -286,7 +286,8 @@ def new(
             result.steps.append(post.StepResult("install", "skipped", untrusted))
     installed = any(s.name == "install" and s.status == "done" for s in result.steps)
     hooked = any(s.name == "hooks" and s.status == "done" for s in result.steps)
+    committed = any(s.name == "git" and s.status == "done" for s in result.steps)
     result.next_steps = post.next_steps(
-        destination, choice.framework, project_names.package, installed, hooked
+        destination, choice.framework, project_names.package, installed, hooked, committed
     )
     return result

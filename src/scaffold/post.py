@@ -140,10 +140,18 @@ def install_hooks(project: Path) -> StepResult:
 
 
 def next_steps(
-    project: Path, framework: str, package: str, installed: bool, hooks: bool = True
+    project: Path,
+    framework: str,
+    package: str,
+    installed: bool,
+    hooks: bool = True,
+    committed: bool = False,
 ) -> list[str]:
     steps = [f"cd {shlex.quote(os.path.relpath(project))}"]
-    if not installed:
+    if not installed and committed:
+        # uv sync writes uv.lock: committed, the tree stays clean and `scaffold update` works.
+        steps.append("uv sync && git add uv.lock && git commit -m 'Lock dependencies'")
+    elif not installed:
         steps.append("uv sync")
     if not hooks:
         steps.append(f"{HOOKS_COMMAND}   # the pre-commit hooks, once the project is in git")

@@ -114,7 +114,13 @@ def render(destination: Path, framework: str, **answers: Any) -> Path:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in APP_VARIABLES}
+    """This process's environment without what a generated app or its own pytest would read
+    from it: the app's variables, and pytest's (PYTEST_ADDOPTS given to this suite, xdist's)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in APP_VARIABLES and not key.startswith("PYTEST_")
+    }
     env.update(extra)
     return env
 

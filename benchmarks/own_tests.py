@@ -51,7 +51,8 @@ def own_tests(stack: str, ref: str, runs: int) -> dict[str, list[float]]:
     """Seconds of each timed `uv run pytest -q`, per database."""
     timings: dict[str, list[float]] = {"sqlite": [], "postgresql": []}
     with workdir(f"own-tests-{stack}") as tmp:
-        scaffold_new(tmp, stack, "--vcs-ref", ref, *ANSWERS[stack])
+        # No git: an old template's hooks (cloned from GitHub) would not install offline.
+        scaffold_new(tmp, stack, "--vcs-ref", ref, "--no-git", *ANSWERS[stack])
         project = tmp / PROJECT
         name = f"bench_own_tests_{uuid.uuid4().hex[:8]}"
         base = POSTGRES.rsplit("/", 1)[0]

@@ -14,6 +14,8 @@ import pytest
 import yaml
 from helpers import JINJA_LEFTOVER, NEW_PROJECT_DEFAULTS, REPO, STACKS, render, resolved_answers
 
+from scaffold.stacks import stacks
+
 RUFF = [sys.executable, "-m", "ruff"]
 STACK_OPTIONS: dict[str, dict[str, list[Any]]] = {
     "django": {"celery": [True, False]},
@@ -265,3 +267,12 @@ def test_new_project_defaults_are_the_ones_the_tests_share_projects_by(
     options = {key: recorded[key] for key in NEW_PROJECT_DEFAULTS[stack]}
     assert options == resolved_answers(stack, {})
     assert not {k for k, v in recorded.items() if isinstance(v, bool)} - set(options)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_next_steps_are_the_readme_s_own_commands(stack: str, tmp_path: Path) -> None:
+    """What `scaffold new` prints as next steps (stacks.yaml) is what the project's README
+    says to run, so the two cannot drift apart."""
+    readme = (render(tmp_path / "demo-app", stack) / "README.md").read_text()
+    for step in stacks()[stack].next_steps:
+        assert step.format(package="demo_app") in readme, step

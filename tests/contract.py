@@ -7,6 +7,7 @@ AssertionError that names the broken promise.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from urllib.parse import urljoin
 
@@ -77,6 +78,20 @@ def check_index(client: httpx.Client) -> None:
     assert "schema" in answer.get("content", {}).get("application/json", {}), (
         f"GET /'s 200 declares no JSON schema: {answer!r}"
     )
+    # Many at once, across the web line's workers, some with hostile query strings (NUL, a
+    # huge number, lookalike Unicode, a long value; within gunicorn's 4094-byte request line):
+    # the same index every time, never a 5xx.
+    queries = ["", "?x=%00", f"?n={'9' * 1000}", "?\uff41=\u017f", f"?q={'a' * 3000}"]
+
+    def fetch(number: int) -> httpx.Response:
+        url = str(client.base_url.join("/")) + queries[number % len(queries)]
+        return httpx.get(url, timeout=30)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(fetch, range(32)))
+    for parallel in answers:
+        _status(parallel, 200, f"GET {parallel.request.url.raw_path[:60]!r} among 32 at once")
+        assert parallel.json() == INDEX
 
 
 def check_items(client: httpx.Client) -> None:

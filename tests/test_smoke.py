@@ -1,5 +1,5 @@
 """Smoke: each stack generated, installed with uv, its own tests run, its Procfile started,
-and CONTRACT.md exercised over HTTP on SQLite and PostgreSQL (DB-down 503 included)."""
+and docs/contract.md exercised over HTTP on SQLite and PostgreSQL (DB-down 503 included)."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def own_tests(project: Path, env: dict[str, str], *uv_args: str) -> str:
 @pytest.mark.parametrize("variant", ["worker", "minimal"])
 @pytest.mark.parametrize("stack", STACKS)
 def test_own_tests_pass_without_services(stack: str, variant: str, projects: Projects) -> None:
-    """CONTRACT.md §1 and §5: `uv run pytest` needs no service, the worker on or off; with it
+    """docs/contract.md §1 and §5: `uv run pytest` needs no service, the worker on or off; with it
     on, the brokers point at a closed port and the tasks' tests pass anyway (in-process)."""
     project = projects.get(stack, **variant_answers(stack, variant))
     nowhere = f"redis://127.0.0.1:{closed_port()}/0"
@@ -67,7 +67,7 @@ def test_own_tests_pass_without_services(stack: str, variant: str, projects: Pro
 def test_own_tests_pass_on_postgresql_and_python_3_13(
     stack: str, projects: Projects, postgres_url: str, tmp_path: Path
 ) -> None:
-    """CONTRACT.md §1: the same tests pass on PostgreSQL; requires-python >= 3.11, and the
+    """docs/contract.md §1: the same tests pass on PostgreSQL; requires-python >= 3.11, and the
     project works on 3.11 (the runs above) and on 3.13."""
     python = _newest_python()
     if python is None:
@@ -189,7 +189,7 @@ def _wait_for(condition: Callable[[], bool], timeout: float) -> bool:
 def test_worker_runs_sent_and_periodic_tasks(
     stack: str, projects: Projects, redis_url: str, redis_database: int
 ) -> None:
-    """CONTRACT.md §5: the Procfile's `worker` runs items.summarize sent from the app's process
+    """docs/contract.md §5: the Procfile's `worker` runs items.summarize sent from the app's process
     (the result read back from Redis), and its `scheduler` sends the periodic one."""
     project = projects.get(stack, **{WORKER_QUESTION[stack]: True})
     broker = f"{redis_url}/{redis_database}"

@@ -108,7 +108,7 @@ class Reason:
     framework: str
     weight: int
     text: str
-    seed: str  # the article's file in shared/seeds/: never shown, `cited` is
+    seed: str  # the saved article's file name: never shown, `cited` is
     cited: Source
 
     @property

@@ -50,7 +50,7 @@ class _Data(BaseModel):
 
 
 class Source(_Data):
-    """One of the comparison articles in shared/seeds/, as a reader can find it."""
+    """One of the comparison articles, as a reader can find it."""
 
     title: Text
     publisher: Text
@@ -132,7 +132,7 @@ facts are stacks.yaml's; tests/test_recommend.py holds both against rendered pro
 
 
 class Cited(_Data):
-    seed: SeedFile  # the article's file in shared/seeds/
+    seed: SeedFile  # the saved article's file name (tests/data/articles.yaml keys)
     quote: Text  # words copied verbatim from it (a test checks)
     claims: Claims = {}
 

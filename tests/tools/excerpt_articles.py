@@ -1,11 +1,11 @@
 """Write tests/data/articles.yaml: what the recommender's tests need from the five articles.
 
-The articles themselves live outside this repository (../shared/seeds/ beside a checkout, or
-SCAFFOLD_SEEDS). The tests must run in any clone, so this script copies in the passage around
-every quote that rules.yaml cites, with each article's title, author and date. Run it again
-after changing a rule's quote:
+The saved articles are not part of this repository, and the tests must run in any clone: this
+script copies in the passage around every quote that rules.yaml cites, with each article's
+title, author and date. Run it again after changing a rule's quote, giving the articles'
+folder as the argument (or in SCAFFOLD_SEEDS):
 
-    uv run python tests/tools/excerpt_articles.py [SEEDS_DIR]
+    uv run python tests/tools/excerpt_articles.py SEEDS_DIR
 """
 
 from __future__ import annotations
@@ -48,10 +48,12 @@ def passage(article: str, quote: str) -> str:
 
 
 def main() -> int:
-    default = REPO.parent / "shared" / "seeds"
-    seeds = Path(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("SCAFFOLD_SEEDS", default))
-    if not seeds.is_dir():
-        print(f"error: no articles at {seeds}; pass their folder as the argument.", file=sys.stderr)
+    given = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("SCAFFOLD_SEEDS", "")
+    seeds = Path(given)
+    if not given or not seeds.is_dir():
+        print(
+            f"error: no folder of articles at {given!r}; pass it as the argument.", file=sys.stderr
+        )
         return 2
     book = load_rules()
     cited = [(r.seed, r.quote) for r in book.rules]

@@ -6,7 +6,9 @@ Expensive work is done once per test run and shared:
 - `servers`: each (project, database) pair is released and served by the Procfile's `web`
   line (two workers) once per xdist worker, for the many HTTP checks that only read or write
   their own rows (each registers its own user); a test that needs a fresh process or other
-  settings starts its own.
+  settings starts its own, or asks `servers` for one with other environment variables;
+- `mailbox`: an SMTP server on loopback, one per xdist worker, keeping every mail the apps
+  `servers` serves send (their `EMAIL_URL`), so a test reads the mails a user would get.
 
 Tests that need PostgreSQL or Redis skip with the reason when the service is down, and fail
 instead when SCAFFOLD_REQUIRE_SERVICES=1 (CI sets it), so CI can never pass by skipping.
@@ -27,7 +29,7 @@ import shutil
 import socket
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -37,6 +39,7 @@ import procfile
 import pytest
 from contract_auth import session_headers
 from helpers import STACKS, flush_redis_database, locked, missing, render, resolved_answers, run
+from mail_catcher import Mailbox
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "SCAFFOLD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -51,7 +54,12 @@ SLOW_FIXTURES = {
     "redis_url",
     "redis_database",
     "chromium",
+    "mailbox",
 }
+# The base of the links the shared servers mail (FRONTEND_URL, its trailing slash dropped in
+# the links), and their From address (EMAIL_FROM).
+FRONTEND_URL = "https://app.example.test/"
+EMAIL_FROM = "accounts@demo-app.example"
 
 
 def reachable_postgres() -> str:
@@ -172,6 +180,10 @@ class Served:
     env: dict[str, str]
     running: procfile.Running
 
+    @property
+    def on_postgres(self) -> bool:
+        return self.env["DATABASE_URL"].startswith("postgres")
+
     @cached_property
     def user_headers(self) -> dict[str, str]:
         """A user shared by the tests that read and write only their own rows on this server:
@@ -180,36 +192,99 @@ class Served:
 
 
 class Servers:
-    """One running `web` per (project, database) in this worker, started on first use."""
+    """One running `web` per (project, database, environment) in this worker, started on
+    first use. Each mails through `mailbox` (EMAIL_URL) with the links under FRONTEND_URL.
 
-    def __init__(self, projects: Projects, scratch: Path, exits: ExitStack) -> None:
+    At most MAX_ON_POSTGRES of them run on PostgreSQL at once, the least recently used stopping
+    first: a server keeps its workers' idle connections until it stops, and the suite's servers
+    and the projects' own suites share the one PostgreSQL and its 100 connections."""
+
+    MAX_ON_POSTGRES = 2
+
+    def __init__(
+        self, projects: Projects, scratch: Path, exits: ExitStack, mailbox: Mailbox
+    ) -> None:
         self._projects = projects
         self._scratch = scratch
         self._exits = exits
+        self._mail = {
+            "EMAIL_URL": mailbox.url,
+            "FRONTEND_URL": FRONTEND_URL,
+            "EMAIL_FROM": EMAIL_FROM,
+        }
         self._running: dict[str, Served] = {}
+        self._stops: dict[str, ExitStack] = {}
+        self._started = 0
 
     def get(self, stack: str, database: str = "sqlite", **answers: object) -> Served:
-        key = json.dumps([stack, database, resolved_answers(stack, answers)], sort_keys=True)
+        return self.with_environment({}, stack, database, **answers)
+
+    def with_environment(
+        self,
+        environment: Mapping[str, str | None],
+        stack: str,
+        database: str = "sqlite",
+        **answers: object,
+    ) -> Served:
+        """A server whose environment sets (None: unsets) these variables over the shared
+        servers' production ones."""
+        extra = dict(environment)
+        key = json.dumps([stack, database, resolved_answers(stack, answers), extra], sort_keys=True)
         if key not in self._running:
-            project = self._projects.get(stack, **answers)
-            if database == "sqlite":
-                url = f"sqlite:///{self._scratch / f'{len(self._running)}.sqlite3'}"
-            else:
-                url = self._exits.enter_context(new_database(reachable_postgres()))
-            env = procfile.production_env(DATABASE_URL=url, WEB_CONCURRENCY="2")
-            procfile.release(project, env)
-            running = self._exits.enter_context(procfile.start(project, "web", env))
-            self._running[key] = Served(stack, project, running.url, env, running)
-        served = self._running[key]
+            if database != "sqlite":
+                self._make_room_on_postgres()
+            self._running[key] = self._start(stack, database, answers, extra, key)
+        served = self._running.pop(key)
+        self._running[key] = served  # the most recently used last
         if served.running.process.poll() is not None:
             raise AssertionError(f"the shared {stack} server stopped:\n{served.running.output()}")
         return served
 
+    def _start(
+        self,
+        stack: str,
+        database: str,
+        answers: Mapping[str, object],
+        extra: Mapping[str, str | None],
+        key: str,
+    ) -> Served:
+        project = self._projects.get(stack, **answers)
+        stops = self._exits.enter_context(ExitStack())
+        self._stops[key] = stops
+        self._started += 1
+        if database == "sqlite":
+            url = f"sqlite:///{self._scratch / f'{self._started}.sqlite3'}"
+        else:
+            url = stops.enter_context(new_database(reachable_postgres()))
+        env = procfile.production_env(DATABASE_URL=url, WEB_CONCURRENCY="2", **self._mail)
+        for name, value in extra.items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
+        procfile.release(project, env)
+        running = stops.enter_context(procfile.start(project, "web", env))
+        return Served(stack, project, running.url, env, running)
+
+    def _make_room_on_postgres(self) -> None:
+        on_postgres = [key for key, served in self._running.items() if served.on_postgres]
+        for key in on_postgres[: max(0, len(on_postgres) - self.MAX_ON_POSTGRES + 1)]:
+            del self._running[key]
+            self._stops.pop(key).close()
+
 
 @pytest.fixture(scope="session")
-def servers(projects: Projects, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+def mailbox() -> Iterator[Mailbox]:
+    with Mailbox.serving() as serving:
+        yield serving
+
+
+@pytest.fixture(scope="session")
+def servers(
+    projects: Projects, tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox
+) -> Iterator[Servers]:
     with ExitStack() as exits:
-        yield Servers(projects, tmp_path_factory.mktemp("servers"), exits)
+        yield Servers(projects, tmp_path_factory.mktemp("servers"), exits, mailbox)
 
 
 def pytest_report_header() -> list[str]:

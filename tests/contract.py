@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import Any
 from urllib.parse import urljoin
 
 import httpx
@@ -41,14 +42,34 @@ def _error(response: httpx.Response, what: str, field: str | None = None) -> Non
         assert field in str(body), f"{what}: the error body does not name {field!r}: {body!r}"
 
 
-def _item(body: object, what: str) -> dict[str, object]:
-    assert isinstance(body, dict) and set(body) in (ITEM_KEYS, OWNED_ITEM_KEYS), (
-        f"{what}: not an item: {body!r}"
+def _item(body: object, what: str, owner: int | None) -> dict[str, object]:
+    """An item's body. `owner`: with `auth` on, the caller's user id, which the item must
+    carry as `owner_id` (CONTRACT 3a); with it off (None), the item has no `owner_id`."""
+    keys = ITEM_KEYS if owner is None else OWNED_ITEM_KEYS
+    assert isinstance(body, dict) and set(body) == keys, (
+        f"{what}: not an item with exactly {sorted(keys)}: {body!r}"
     )
     assert isinstance(body["id"], int), f"{what}: id is not an integer: {body!r}"
     created = str(body["created_at"])
     datetime.fromisoformat(created.replace("Z", "+00:00"))
+    if owner is not None:
+        assert body["owner_id"] == owner and type(body["owner_id"]) is int, (
+            f"{what}: owner_id is not the caller's user id {owner}: {body!r}"
+        )
     return body
+
+
+def caller_id(client: httpx.Client) -> int | None:
+    """The logged-in caller's user id (GET /api/users/me) when the client sends a token,
+    which it does when the app has `auth` on (`session_headers`); None otherwise."""
+    if "authorization" not in client.headers:
+        return None
+    me = client.get("/api/users/me")
+    _status(me, 200, "GET /api/users/me as the user the contract checks run as")
+    body = _json(me, "GET /api/users/me")
+    assert isinstance(body, dict) and type(body.get("id")) is int, f"me: {me.text[:200]!r}"
+    user_id: int = body["id"]
+    return user_id
 
 
 def check_health(client: httpx.Client, up: bool = True) -> None:
@@ -94,7 +115,8 @@ def check_index(client: httpx.Client) -> None:
         assert parallel.json() == INDEX
 
 
-def check_items(client: httpx.Client) -> None:
+def check_items(client: httpx.Client, owner: int | None = None) -> None:
+    """Section 3's items; `owner` as in `_item`: every item body, listed or not, names it."""
     listed = client.get("/api/items")
     if listed.status_code in REDIRECT:  # a redirect is acceptable for GET only
         listed = client.get(listed.headers["location"])
@@ -103,21 +125,27 @@ def check_items(client: httpx.Client) -> None:
 
     created = client.post("/api/items", json={"name": "  first  ", "description": "one"})
     _status(created, 201, "POST /api/items")
-    first = _item(_json(created, "POST /api/items"), "POST /api/items")
+    first = _item(_json(created, "POST /api/items"), "POST /api/items", owner)
     assert first["name"] == "first", f"name is trimmed: {first!r}"
     slash = client.post("/api/items/", json={"name": "second"})
     _status(slash, 201, "POST /api/items/ (trailing slash, no redirect)")
-    second = _item(slash.json(), "POST /api/items/")
+    second = _item(slash.json(), "POST /api/items/", owner)
     assert second["description"] == "", "description defaults to an empty string"
-    unknown = client.post("/api/items", json={"name": "third", "owner": "mallory"})
+    # owner_id is read-only: a body naming another owner is ignored or refused, never obeyed.
+    someone_else = 987654321 if owner is None else owner + 1
+    unknown = client.post(
+        "/api/items", json={"name": "third", "owner": "mallory", "owner_id": someone_else}
+    )
     if unknown.status_code == 201:
         assert "owner" not in unknown.json(), "unknown fields are never stored"
-        third = unknown.json()
+        third = _item(unknown.json(), "POST with an unknown field and an owner_id", owner)
     else:
-        _error(unknown, "POST with an unknown field")
-        third = _item(client.post("/api/items", json={"name": "third"}).json(), "POST")
+        _error(unknown, "POST with an unknown field and an owner_id")
+        third = _item(client.post("/api/items", json={"name": "third"}).json(), "POST", owner)
 
-    names = [item["name"] for item in client.get("/api/items", follow_redirects=True).json()]
+    listing = client.get("/api/items", follow_redirects=True).json()
+    items = [_item(item, "an item of GET /api/items", owner) for item in listing]
+    names = [item["name"] for item in items]
     assert names == ["third", "second", "first"], f"newest first: {names}"
     page = client.get("/api/items", params={"limit": 1, "offset": 1}, follow_redirects=True)
     _status(page, 200, "GET /api/items?limit=1&offset=1")
@@ -150,15 +178,16 @@ def check_items(client: httpx.Client) -> None:
     item_url = f"/api/items/{first['id']}"
     got = client.get(item_url)
     _status(got, 200, f"GET {item_url}")
-    assert _item(got.json(), "GET item") == first
+    assert _item(got.json(), "GET item", owner) == first
     replaced = client.put(item_url, json={"name": "renamed"})
     _status(replaced, 200, f"PUT {item_url}")
+    _item(replaced.json(), f"PUT {item_url}", owner)
     assert replaced.json()["name"] == "renamed" and replaced.json()["description"] == "", (
         f"PUT is a full replace: {replaced.json()!r}"
     )
     _status(client.put(item_url + "/", json={"name": "again"}), 200, "PUT with a trailing slash")
     _error(client.put(item_url, json={"name": ""}), "PUT with an empty name", "name")
-    check_put_bodies(client, item_url)
+    check_put_bodies(client, item_url, owner)
     missing = "/api/items/987654321"
     for method in ("GET", "PUT", "DELETE"):
         response = client.request(method, missing, json={"name": "x"} if method == "PUT" else None)
@@ -176,9 +205,9 @@ def check_items(client: httpx.Client) -> None:
     client.delete(f"/api/items/{third['id']}")
 
 
-def check_put_bodies(client: httpx.Client, item_url: str) -> None:
+def check_put_bodies(client: httpx.Client, item_url: str, owner: int | None = None) -> None:
     """PUT with a malformed body or unknown fields: a JSON 4xx or the fields ignored, and the
-    item never changed by what was refused."""
+    item never changed by what was refused; its owner (`_item`) never changed at all."""
     before = client.get(item_url).json()
     malformed = client.put(
         item_url, content=b'{"name": ', headers={"content-type": "application/json"}
@@ -193,15 +222,16 @@ def check_put_bodies(client: httpx.Client, item_url: str) -> None:
     unknown = client.put(
         item_url,
         json={"name": before["name"], "id": 987654321, "created_at": "2000-01-01T00:00:00Z",
-              "owner": "mallory"},
+              "owner": "mallory", "owner_id": 987654321 if owner is None else owner + 1},
     )  # fmt: skip
     if unknown.status_code == 200:
-        assert unknown.json() == {**before, "description": ""}, (
+        assert _item(unknown.json(), f"PUT {item_url}", owner) == {**before, "description": ""}, (
             f"PUT ignores unknown and read-only fields: {unknown.json()!r}"
         )
     else:
         _error(unknown, f"PUT {item_url} with unknown fields")
         assert client.get(item_url).json() == before, "a refused PUT leaves the item unchanged"
+    _item(client.get(item_url).json(), f"GET {item_url} after PUTs naming another owner", owner)
     _status(client.get("/api/items/987654321"), 404, "PUT never moves an item to another id")
 
 
@@ -253,7 +283,34 @@ def check_concurrent_writes(base_url: str, rounds: int = 40) -> None:
             client.close()
 
 
-def check_openapi(client: httpx.Client) -> None:
+def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with its `$ref`s (to `#/components/...`) followed."""
+    while "$ref" in schema:
+        node: Any = document
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            node = node[part]
+        schema = node
+    return schema
+
+
+def check_item_schema(document: dict[str, Any], member: str, owned: bool) -> None:
+    """The item GET /api/items/{id} answers is declared with `owner_id`, a read-only integer,
+    when `auth` is on (`owned`), and without it otherwise."""
+    answer = document["paths"][member]["get"]["responses"]["200"]
+    schema = _resolve(document, answer["content"]["application/json"]["schema"])
+    properties = {name: _resolve(document, value) for name, value in schema["properties"].items()}
+    assert set(properties) >= ITEM_KEYS, f"the item's schema declares {sorted(properties)}"
+    if not owned:
+        assert "owner_id" not in properties, f"owner_id declared without auth: {schema!r}"
+        return
+    owner_id = properties.get("owner_id", {})
+    assert owner_id.get("type") == "integer" and owner_id.get("readOnly") is True, (
+        f"owner_id is not declared a read-only integer: {owner_id!r}"
+    )
+    assert not owner_id.get("nullable"), f"owner_id is declared nullable: {owner_id!r}"
+
+
+def check_openapi(client: httpx.Client, owned: bool = False) -> None:
     response = client.get("/api/openapi.json")
     _status(response, 200, "GET /api/openapi.json")
     document = _json(response, "GET /api/openapi.json")
@@ -268,6 +325,7 @@ def check_openapi(client: httpx.Client) -> None:
     assert {"get", "post"} <= methods, f"/api/items operations: {methods}"
     methods = {m for p in member for m in paths[p]}
     assert {"get", "put", "delete"} <= methods, f"/api/items/{{id}} operations: {methods}"
+    check_item_schema(document, next(p for p in member if "get" in paths[p]), owned)
     # Every status an operation can answer is in the document, errors included.
     for path in [*collection, *member, "/health"]:
         for method, operation in paths[path].items():
@@ -318,9 +376,10 @@ def check_contract(base_url: str) -> None:
     # With `auth` on (CONTRACT 3a) the same checks run as a logged-in user.
     headers = session_headers(base_url)
     with httpx.Client(base_url=base_url, timeout=30, headers=headers) as client:
+        owner = caller_id(client)
         check_health(client)
         check_index(client)
-        check_items(client)
-        check_openapi(client)
+        check_items(client, owner)
+        check_openapi(client, owned=owner is not None)
         docs_assets(client)
         check_hosts(client)

@@ -88,7 +88,9 @@ def check_login(client: httpx.Client, email: str) -> str:
     response = log_in(client, email)
     _status(response, 200, "POST /api/auth/token")
     body = response.json()
-    assert set(body) == {"access_token", "token_type", "expires_in"}, f"token: {body!r}"
+    # With CONTRACT 3b's refresh token beside the access token.
+    keys = {"access_token", "token_type", "expires_in", "refresh_token", "refresh_expires_in"}
+    assert set(body) == keys, f"token: {sorted(body)!r}"
     assert body["token_type"] == "bearer" and body["expires_in"] == 3600, f"token: {body!r}"
     wrong = log_in(client, email, "not the password")
     unknown = log_in(client, f"nobody-{email}")
@@ -102,7 +104,8 @@ def check_login(client: httpx.Client, email: str) -> str:
 def check_tokens(client: httpx.Client, token: str, secret_key: str) -> None:
     me = client.get("/api/users/me", headers=bearer(token))
     _status(me, 200, "GET /api/users/me")
-    assert set(me.json()) == USER_KEYS, f"me: {me.json()!r}"
+    # `me` also says whether the email is verified (CONTRACT 3b).
+    assert set(me.json()) == USER_KEYS | {"email_verified"}, f"me: {me.json()!r}"
     claims = _claims(token)
     assert str(claims["sub"]) == str(me.json()["id"]), f"sub is not the user id: {claims!r}"
     _unauthorized(client.get("/api/users/me"), "GET /api/users/me without a token")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import random
 import re
 import socket
 import subprocess
@@ -45,10 +46,17 @@ APP_VARIABLES = (
     "SECURE_HSTS_PRELOAD",
     "TRUST_PROXY_HEADERS",
     "ADMIN_URL",
+    "EMAIL_URL",
+    "EMAIL_FROM",
+    "FRONTEND_URL",
+    "PASSWORD_RESET_MINUTES",
+    "REFRESH_TOKEN_DAYS",
+    "REQUIRE_VERIFIED_EMAIL",
     "VIRTUAL_ENV",
     "DJANGO_SETTINGS_MODULE",
 )
-JINJA_LEFTOVER = re.compile(r"{{|}}|{%|%}")
+# Every Jinja expression or tag opens with `{{` or `{%`; a lone `}}` is Python (nested dicts).
+JINJA_LEFTOVER = re.compile(r"{{|{%|%}")
 # What a new project answers to each question it is not given (copier.yml and each stack's
 # copier-questions.yml); test_render checks this table against a real rendering.
 NEW_PROJECT_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -60,6 +68,8 @@ NEW_PROJECT_DEFAULTS: dict[str, dict[str, Any]] = {
         "python_version": "3.13",
         **({"celery": True, "trust_proxy_headers": False} if stack == "django" else {}),
         **({"worker": False} if stack != "django" else {}),
+        # Asked of the stacks whose templates have the admin screens (copier.yml's `when:`).
+        **({"admin": False} if stack in {"fastapi", "flask"} else {}),
     }
     for stack in STACKS
 }
@@ -182,10 +192,30 @@ def actionlint(workflow: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _ephemeral_ports() -> range:
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    return range(low, high + 1)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port no one listens on, from below the kernel's ephemeral range.
+
+    A port the kernel hands out for `bind(0)` comes from the same range as the local ports of
+    outgoing connections: between picking it and a server binding it, another test's client
+    (to PostgreSQL, say) can take it, and the server fails with "Address already in use"."""
+    ephemeral = _ephemeral_ports()
+    candidates = [port for port in range(10000, 32768) if port not in ephemeral]
+    for port in random.sample(candidates, 200):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("0.0.0.0", port))  # probing, as the servers bind
+            except OSError:
+                continue
+            return port
+    raise AssertionError("no free port below the ephemeral range after 200 tries")
 
 
 def flush_redis_database(number: int) -> None:

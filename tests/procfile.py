@@ -70,6 +70,31 @@ def start(
     timeout: float = 60,
 ) -> Iterator[Running]:
     """Start one Procfile line in its own process group; stop the whole group afterwards."""
+    for attempt in range(3):
+        running = _launch(project, line, env)
+        try:
+            if wait_for_port:
+                _wait_for_port(running, line, timeout)
+        except _PortTaken:
+            stop_process_group(running.process)
+            if attempt == 2:
+                raise
+            continue
+        except BaseException:
+            stop_process_group(running.process)
+            raise
+        break
+    try:
+        yield running
+    finally:
+        stop_process_group(running.process)
+
+
+class _PortTaken(AssertionError):
+    """Another process bound the chosen port between the pick and the server's bind."""
+
+
+def _launch(project: Path, line: str, env: dict[str, str]) -> Running:
     port = free_port()
     env = {**env, "PORT": str(port)}
     # Outside the project: an untracked log would make its tree dirty for `copier update`.
@@ -84,27 +109,26 @@ def start(
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-    running = Running(f"http://127.0.0.1:{port}", process, log)
-    try:
-        deadline = time.monotonic() + timeout
-        while wait_for_port:
-            if process.poll() is not None:
+    return Running(f"http://127.0.0.1:{port}", process, log)
+
+
+def _wait_for_port(running: Running, line: str, timeout: float) -> None:
+    port = int(running.url.rsplit(":", 1)[1])
+    deadline = time.monotonic() + timeout
+    while True:
+        if running.process.poll() is not None:
+            output = running.output()
+            failure = _PortTaken if "Address already in use" in output else AssertionError
+            raise failure(f"`{line}` exited with {running.process.returncode}:\n{output[-4000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
                 raise AssertionError(
-                    f"`{line}` exited with {process.returncode}:\n{running.output()[-4000:]}"
-                )
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise AssertionError(
-                        f"`{line}` did not listen on {port} in {timeout}s:\n"
-                        f"{running.output()[-4000:]}"
-                    ) from None
-                time.sleep(0.2)
-        yield running
-    finally:
-        stop_process_group(process)
+                    f"`{line}` did not listen on {port} in {timeout}s:\n{running.output()[-4000:]}"
+                ) from None
+            time.sleep(0.2)
 
 
 def scratch_sqlite() -> str:

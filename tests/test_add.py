@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import procfile
 import pytest
 import yaml
-from helpers import run, scaffold
+from helpers import clean_env, run, scaffold
+from test_admin_screens import ADMIN_STACKS
 from test_update import COPIER, IDENTITY, clone_template, commit_all, git
+from test_upgrade import ROWS, own_tests, ownerless_rows, seed_items, seeded_postgres_url
+
+__all__ = ["seeded_postgres_url"]  # a fixture, used by name
 
 pytestmark = pytest.mark.update
 
@@ -87,3 +92,41 @@ def test_features_follow_the_framework(tmp_path: Path) -> None:
     django = features(tmp_path, str(REPO), "HEAD", {"framework": "django"})
     assert "docker" in flask and "celery" not in flask
     assert {"docker", "celery"} <= set(django)
+
+
+@pytest.mark.parametrize("stack", ADMIN_STACKS)
+def test_add_admin_turns_auth_on_too_and_keeps_the_items(
+    stack: str, tmp_path: Path, seeded_postgres_url: str, postgres_url: str
+) -> None:
+    """Issue 32: a project made without auth takes `scaffold add admin`: both come on in one
+    update, the migrations keep its items (owned by nobody), and its tests pass on SQLite and
+    PostgreSQL."""
+    template = clone_template(tmp_path / "scaffold")
+    project = tmp_path / "demo-app"
+    args = ["-d", f"framework={stack}", "-d", "project_name=demo-app", "-d", "auth=false"]
+    run(
+        [*COPIER, "copy", "--defaults", "--vcs-ref", "v1.0.0", *args, str(template), str(project)],
+        tmp_path,
+    )
+    git(project, "init", "-q", "-b", "main")
+    run(["uv", "sync"], project)
+    commit_all(project, "generated")
+    envs = {
+        "sqlite": procfile.production_env(),
+        "postgres": procfile.production_env(DATABASE_URL=seeded_postgres_url),
+    }
+    for env in envs.values():
+        seed_items(project, env)
+
+    added = scaffold("add", "admin", cwd=project)
+    assert added.returncode == 0, added.stdout + added.stderr
+    answers = _answers(project)
+    assert answers["admin"] is True and answers["auth"] is True
+    commit_all(project, "admin on")
+    run(["uv", "sync"], project)
+    own_tests(project, clean_env())
+    own_tests(project, clean_env(DATABASE_URL=postgres_url))
+    kept = [(row["name"], row["description"]) for row in ROWS]
+    for name, env in envs.items():
+        procfile.release(project, env)
+        assert ownerless_rows(project, env, stack) == kept, name

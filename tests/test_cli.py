@@ -50,6 +50,14 @@ def _refused(result: subprocess.CompletedProcess[str], code: int = 2) -> str:
             "refused the answers",
         ),
         (["new", "demo", "-f", "flask", "-y", "-d", "ci=jenkins", *HEAD], "refused the answers"),
+        (
+            ["new", "demo", "-f", "flask", "-y", "-d", "description=one\ntwo", *HEAD],
+            "Keep it to one line",
+        ),
+        (
+            ["new", "demo", "-f", "django", "-y", "-d", "author_name=Ann\rX", *HEAD],
+            "Keep it to one line",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_one_line_and_creates_nothing(
@@ -475,3 +483,21 @@ def test_directory_name_and_package_are_told_apart(tmp_path: Path) -> None:
         "new", "shop", "-f", "flask", "-y", *HEAD, "--no-install", "--no-git", cwd=tmp_path
     )
     assert "The directory is" not in plain.stdout
+
+
+@pytest.mark.parametrize(("stack", "flags", "admin"), [
+    ("flask", ["--admin"], True),
+    ("fastapi", ["--admin"], True),
+    ("fastapi", [], False),
+    ("flask", ["--no-admin"], False),
+])  # fmt: skip
+def test_new_records_the_admin_answer_the_recommender_was_given(
+    tmp_path: Path, stack: str, flags: list[str], admin: bool
+) -> None:
+    result = scaffold(
+        "new", "shop", "-f", stack, *flags, "-y", *HEAD, "--no-install", "--no-git", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    answers = yaml.safe_load((tmp_path / "shop" / ".copier-answers.yml").read_text())
+    assert answers["admin"] is admin and answers["auth"] is True
+    assert (tmp_path / "shop" / "shop" / "admin").is_dir() is admin

@@ -244,7 +244,7 @@ def test_compose_file_is_consistent(project: Path) -> None:
     if answers.get("celery") or answers.get("worker"):
         assert "redis" in images, f"a compose file with the worker runs Redis: {images}"
         commands = {name: " ".join(map(str, s.get("command", []))) for name, s in services.items()}
-        assert " worker" in commands["worker"], commands
+        assert re.search(r"\bworker\b", commands["worker"]), commands
         assert " beat" in commands["scheduler"] or " scheduler" in commands["scheduler"], commands
         for name in ("worker", "scheduler"):
             assert "redis" in services[name]["depends_on"], f"{name} waits for Redis"
@@ -372,7 +372,7 @@ SECRET_ASSIGNMENT = re.compile(
 )
 COMMENT = re.compile(r"^\s*(#|//)")
 URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@'\"]+:(?P<password>[^@\s'\"/]+)@")
-PLACEHOLDER_PASSWORDS = {"password", "postgres"}
+PLACEHOLDER_PASSWORDS = {"pass", "password", "postgres"}
 RANDOM_TOKEN = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{32,}(?![A-Za-z0-9_-])")
 
 
@@ -396,6 +396,8 @@ def _is_secret_value(raw: str, python: bool) -> bool:
         return False
     if re.fullmatch(r"\.+|<[^>]*>?", value):  # documentation placeholders: ... or <your key>
         return False
+    if value.isdigit():  # a number of minutes or days, not a secret
+        return False
     if value.startswith("$"):  # ${SECRET_KEY:?...}, $SECRET_KEY, $(command)
         return False
     # Unquoted in Python: a name or a call (env("SECRET_KEY"), str, secrets.token_hex(32)).
@@ -418,7 +420,10 @@ def secret_findings(project: Path) -> list[str]:
             if "django-insecure" in line:
                 findings.append(f"{where}  [a django-insecure key]")
             if not in_tests:
-                prose = path.suffix == ".md" or COMMENT.match(line)
+                # `noqa: S105`: ruff's hardcoded-password rule, silenced by hand for a message
+                # or a name that only looks like one.
+                reviewed = "noqa: S105" in line
+                prose = path.suffix == ".md" or COMMENT.match(line) or reviewed
                 for match in [] if prose else SECRET_ASSIGNMENT.finditer(line):
                     if _is_secret_value(match["value"], path.suffix == ".py"):
                         findings.append(f"{where}  [literal value for {match['name']}]")

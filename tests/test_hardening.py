@@ -1,11 +1,9 @@
 """Issue 16's application hardening, through each stack's running app (Procfile `web`).
 
-- A 2 MiB POST is answered 413 with a JSON body (before any login check); FastAPI and Flask do
-  the same for a chunked body without `Content-Length`, and Django never reads one. (Each
-  project's own tests show that nothing is stored.)
+- A 2 MiB POST is answered 413 with a JSON body (before any login check), and so is a chunked
+  one without `Content-Length`. (Each project's own tests show that nothing is stored.)
 - An API response carries the security headers (FastAPI and Flask: OWASP's REST set with HSTS,
   as DEBUG is off; Django: its SecurityMiddleware's).
-- `web` refuses a SECRET_KEY shorter than 32 characters with one line naming it.
 - Django: the admin moves with ADMIN_URL.
 """
 
@@ -13,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections.abc import Iterator
 
 import httpx
@@ -71,12 +68,7 @@ def test_a_chunked_2_mib_post_is_not_stored(web: Served) -> None:
         )
         print(f"{web.stack}: POST 2 MiB chunked -> {response.status_code} {response.text}")
 
-        # Django, under WSGI, never reads a body without Content-Length: a 4xx for the
-        # empty body it sees (or for the missing login). The others stop at the limit.
-        if web.stack == "django":
-            assert 400 <= response.status_code < 500 and response.status_code != 413
-        else:
-            assert response.status_code == 413
+        assert response.status_code == 413
         assert response.headers["content-type"].startswith("application/json")
 
 
@@ -105,20 +97,6 @@ def test_docs_scripts_are_kept_and_revalidated(web: Served) -> None:
     assert script.status_code == 200 and len(script.content) > 500_000
     assert "no-store" not in script.headers.get("cache-control", "")
     assert again.status_code == 304
-
-
-@pytest.mark.parametrize("stack", STACKS)
-def test_web_refuses_a_short_secret_key(projects: Projects, stack: str) -> None:
-    project = projects.get(stack)
-    env = procfile.production_env(SECRET_KEY="k" * 31)
-    with procfile.start(project, "web", env, wait_for_port=False) as web:
-        try:
-            web.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"web kept running with a short SECRET_KEY:\n{web.output()[-2000:]}")
-        output = web.output()
-        assert web.process.returncode != 0
-        assert "SECRET_KEY is 31 characters long" in output, output[-2000:]
 
 
 @pytest.mark.skipif("django" not in STACKS, reason="no Django stack")

@@ -22,8 +22,13 @@ def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 def _web(compose: dict[str, object]) -> dict[str, object]:
     services = compose["services"]
     assert isinstance(services, dict)
-    published = [service for service in services.values() if service.get("ports")]
+    # Mailpit, the development mail catcher, publishes its own (on loopback: checked below).
+    published = [
+        service for name, service in services.items() if service.get("ports") and name != "mailpit"
+    ]
     assert len(published) == 1, f"one service publishes a port: {list(services)}"
+    for port in services.get("mailpit", {}).get("ports", []):
+        assert str(port).startswith("127.0.0.1:"), f"mailpit publishes {port} beyond loopback"
     return dict(published[0])
 
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from helpers import REPO, clean_env, scaffold
 
-from scaffold import render
+from scaffold import source
 
 
 class _Distribution:
@@ -45,7 +45,7 @@ def test_installed_from_reads_the_clone_from_direct_url(
     clone = _clone(tmp_path / "my clone")
     url = clone.as_uri()  # file:///.../my%20clone
     _installed_with(monkeypatch, json.dumps({"url": url, "dir_info": {}}))
-    assert render.installed_from() == clone
+    assert source.installed_from() == clone
 
 
 @pytest.mark.parametrize(
@@ -60,7 +60,7 @@ def test_installed_from_is_none_without_a_local_clone(
     monkeypatch: pytest.MonkeyPatch, direct_url: str | None
 ) -> None:
     _installed_with(monkeypatch, direct_url)
-    assert render.installed_from() is None
+    assert source.installed_from() is None
 
 
 def test_a_directory_that_is_not_a_git_checkout_is_not_used(
@@ -70,7 +70,7 @@ def test_a_directory_that_is_not_a_git_checkout_is_not_used(
     plain.mkdir()
     (plain / "copier.yml").write_text("framework:\n  type: str\n")
     _installed_with(monkeypatch, json.dumps({"url": plain.as_uri(), "dir_info": {}}))
-    assert render.installed_from() is None
+    assert source.installed_from() is None
 
 
 def test_the_clone_comes_after_the_checkout_and_before_the_canonical_url(
@@ -79,12 +79,12 @@ def test_the_clone_comes_after_the_checkout_and_before_the_canonical_url(
     monkeypatch.delenv("SCAFFOLD_TEMPLATE", raising=False)
     clone = _clone(tmp_path / "clone")
     _installed_with(monkeypatch, json.dumps({"url": clone.as_uri(), "dir_info": {}}))
-    monkeypatch.setattr(render, "CHECKOUT", tmp_path / "site-packages")  # not a checkout
-    source = render.resolve_source(None)
-    assert (source.location, source.origin, source.is_local) == (str(clone), "clone", True)
-    assert source.trusted, "the clone scaffold was installed from is scaffold's own code"
+    monkeypatch.setattr(source, "CHECKOUT", tmp_path / "site-packages")  # not a checkout
+    found = source.resolve(None)
+    assert (found.location, found.origin, found.is_local) == (str(clone), "clone", True)
+    assert found.trusted, "the clone scaffold was installed from is scaffold's own code"
     _installed_with(monkeypatch, None)
-    assert render.resolve_source(None).location == render.CANONICAL_URL
+    assert source.resolve(None).location == source.CANONICAL_URL
 
 
 def test_an_unreachable_source_is_named_with_how_to_point_at_another(tmp_path: Path) -> None:

@@ -40,6 +40,10 @@ TEMPLATE_ANSWERS = [
 ]
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Terminal:
     """Just enough of `expect` for one CLI session."""
 
@@ -53,6 +57,10 @@ class Terminal:
             stderr=slave,
             env=clean_env(TERM="xterm", COLUMNS="120"),
             start_new_session=True,
+            # As a shell starts a foreground command: SIGINT at its default. A disposition of
+            # "ignore" is inherited, and Python then installs no KeyboardInterrupt handler;
+            # a test that ran earlier in this worker may have left SIGINT ignored.
+            preexec_fn=_default_sigint,
         )
         os.close(slave)
         self.screen = ""
@@ -92,7 +100,7 @@ class Terminal:
         """The exit status, once the process ends; `keep_pressing` is sent every half second
         meanwhile (a key sent before a prompt is simply lost)."""
         self.read_until_exit(timeout, keep_pressing)
-        return self.process.wait(timeout=5)
+        return self.process.wait(timeout=30)
 
     def read_until_exit(self, timeout: float, keep_pressing: str = "") -> bool:
         """Keep the screen up to date until the process has ended and all it wrote is read
@@ -210,9 +218,12 @@ def _ctrl_c(terminal: Terminal) -> None:
     """Ctrl-C as a terminal sends it: SIGINT to the foreground process group (the test's
     pty is not the child's controlling terminal, so the key alone would not signal it).
     On a loaded machine a signal sent as the prompt appears was once lost; like a user, press
-    again if nothing happened within ten seconds."""
-    for _ in range(3):
+    again if nothing happened within ten seconds, and the key too: a prompt reading the
+    terminal in raw mode takes the byte itself as Ctrl-C."""
+    for attempt in range(12):
         os.killpg(terminal.process.pid, signal.SIGINT)
+        if attempt:
+            terminal.send("\x03")
         if terminal.read_until_exit(timeout=10):
             return
 

@@ -22,6 +22,8 @@ import yaml
 from helpers import REPO, STACKS, missing, render, run
 from jinja2 import meta
 
+from scaffold.update import FEATURE_NEEDS
+
 pytestmark = pytest.mark.smoke
 
 TARGET = "3.14"
@@ -73,7 +75,17 @@ def option_combinations(stack: str) -> list[dict[str, Any]]:
             axes[name] = list(spec["choices"].values())
         elif isinstance(spec.get("choices"), list):
             axes[name] = list(spec["choices"])
-    return [dict(zip(axes, values, strict=True)) for values in itertools.product(*axes.values())]
+    combos = [dict(zip(axes, values, strict=True)) for values in itertools.product(*axes.values())]
+    # Copier's validators refuse a feature without the one it needs (admin without auth).
+    return [
+        combo
+        for combo in combos
+        if not any(
+            combo.get(feature) and combo.get(need) is False
+            for feature, needs in FEATURE_NEEDS.items()
+            for need in needs
+        )
+    ]
 
 
 def wheel_tags(filename: str) -> set[tuple[str, str, str]]:

@@ -507,13 +507,12 @@ def test_every_answer_given_gets_a_line_saying_how_the_pick_serves_it() -> None:
         assert [c.lost for c in rec.conflicts] == [f.flag for f in rec.fits if not f.serves]
 
 
-def test_admin_with_fastapi_picked_says_plainly_it_is_missing() -> None:
+def test_admin_with_fastapi_picked_says_the_project_gets_sqladmin() -> None:
     rec = recommend(Answers(admin=True, relational=True, team="typed", concurrency=True))
     assert rec.framework == "fastapi"
     (admin,) = [fit for fit in rec.fits if fit.question == "admin"]
-    assert not admin.serves
-    assert "no admin" in admin.text and "django" in admin.text
-    assert admin.honoured_by == "django"
+    assert admin.serves and admin.honoured_by is None
+    assert "SQLAdmin" in admin.text and "--admin" in admin.text
 
 
 def test_a_tie_is_not_called_no_constraints() -> None:
@@ -540,7 +539,7 @@ CONFLICTING_PAIRS = _answer_pairs()
 
 
 def test_there_are_conflicting_pairs_to_test() -> None:
-    assert {"kind": "ml", "admin": True} in CONFLICTING_PAIRS
+    assert {"kind": "realtime", "team": "conventions"} in CONFLICTING_PAIRS
     assert len(CONFLICTING_PAIRS) >= 10
 
 
@@ -636,6 +635,8 @@ def test_each_text_claims_only_facts_of_the_generated_stacks(
     for fact, words in FACT_WORDS.items():
         if any(re.search(r"\b" + word, lowered) for word in words):
             claimed = {f for facts in claims.values() for f in facts}
+            # An admin the `admin` answer adds is a claim about admin screens too.
+            claimed |= {"admin"} if "admin_option" in claimed else set()
             assert fact in claimed, f"{what} speaks of {fact} without claiming it: {text!r}"
 
 
@@ -676,8 +677,14 @@ def test_stack_facts_hold_in_a_rendered_project(framework: str, tmp_path: Path) 
 
     from scaffold.stacks import stacks
 
+    facts = dict(stacks()[framework].facts)
+    offers_admin = facts.pop("admin_option")
     project = render(tmp_path / "demo", framework)
-    assert _rendered_facts(project) == stacks()[framework].facts
+    assert _rendered_facts(project) == facts
+    # With the template's `admin` answer on, a stack that offers it has admin screens; the
+    # others' projects come out as before.
+    with_admin = render(tmp_path / "with-admin", framework, admin=True)
+    assert _rendered_facts(with_admin)["admin"] == (offers_admin or facts["admin"])
 
 
 # --- no recommendation changes silently ------------------------------------------------------

@@ -12,7 +12,8 @@ import yaml
 from helpers import run, scaffold
 from test_update import IDENTITY, clone_template
 
-from scaffold import update
+from scaffold import source as sources
+from scaffold.errors import UsageError
 
 
 def _refused(result: subprocess.CompletedProcess[str]) -> str:
@@ -71,11 +72,10 @@ def test_crafted_answers_are_refused_and_nothing_runs(tmp_path: Path, key: str, 
     assert not pwned.exists()
 
 
-def test_git_gets_the_source_after_a_double_dash(tmp_path: Path) -> None:
-    # Even past the refusal, `--` keeps a source an argument: git looks for a repository
-    # called "--upload-pack=..." and runs nothing.
+def test_the_source_module_refuses_an_option_like_source(tmp_path: Path) -> None:
     pwned = tmp_path / "pwned"
-    assert update.latest_tag(f"--upload-pack=touch {pwned};://x") is None
+    with pytest.raises(UsageError, match="starts with '-'"):
+        sources.latest_tag(f"--upload-pack=touch {pwned};://x")
     assert not pwned.exists()
 
 

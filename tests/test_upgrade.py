@@ -28,6 +28,8 @@ from helpers import REPO, STACKS, clean_env, missing, run, scaffold
 pytestmark = pytest.mark.update
 
 FIRST_RELEASE = "0bd09ec"
+# The last main before issue 26 made emails canonical and the throttle per client address.
+BEFORE_CANONICAL_EMAILS = "c503731"
 IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.invalid"]
 COPIER = [sys.executable, "-m", "copier"]
 PACKAGE = "demo_app"
@@ -56,6 +58,7 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if known.returncode != 0:
         missing(f"this clone has no commit {FIRST_RELEASE} (a shallow clone?): fetch full history")
     git(template, "tag", "v0.1.0", FIRST_RELEASE)
+    git(template, "tag", "v0.1.26", BEFORE_CANONICAL_EMAILS)
     # The working tree of this checkout, uncommitted files included, becomes v0.2.0.
     for name in filter(None, git(template, "ls-files", "-z").split("\0")):
         (template / name).unlink(missing_ok=True)
@@ -72,15 +75,16 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return template
 
 
-def old_project(releases: Path, destination: Path, stack: str) -> Path:
-    """Generated from the first release, installed, committed with its user's own work."""
+def old_project(releases: Path, destination: Path, stack: str, release: str = "v0.1.0") -> Path:
+    """Generated from an old release (the first by default), installed, committed with its
+    user's own work."""
     run(
         [
             *COPIER,
             "copy",
             "--defaults",
             "--vcs-ref",
-            "v0.1.0",
+            release,
             "-d",
             f"framework={stack}",
             "-d",
@@ -158,7 +162,8 @@ def assert_no_conflicts(project: Path) -> None:
     marked_untracked = [
         name
         for name in untracked
-        if (project / name).is_file() and "\n<<<<<<< " in "\n" + (project / name).read_text()
+        if (project / name).is_file()
+        and "\n<<<<<<< " in "\n" + (project / name).read_text(errors="replace")
     ]
     conflicted = marked.stdout.split() + marked_untracked
     assert not conflicted, f"the update left conflict markers in {conflicted}"
@@ -184,8 +189,9 @@ def test_first_release_updates_then_turns_auth_and_worker_on(
     every step its user would take, each green: the plain update (no conflict, nothing new
     switched on, the rows served as before), then the worker (issue 15; Django had it from the
     first release, as `celery`), then `auth` (issue 12: the rows kept, owned by nobody, and
-    the first release's Django admin still logs in). Its own tests run after each step, on
-    SQLite and PostgreSQL in turn."""
+    the first release's Django admin still logs in, verified, while a new registration starts
+    unverified: CONTRACT 3b). Its own tests run after each step, on SQLite and PostgreSQL in
+    turn."""
     project = old_project(releases, tmp_path / "demo-app", stack)
     old_answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     envs = {
@@ -222,6 +228,9 @@ def test_first_release_updates_then_turns_auth_and_worker_on(
     assert answers["kubernetes"] is False
     assert not (project / "deploy").exists()
     assert not (project / PACKAGE / "heartbeat.py").exists()
+    # Admin screens (issue 32): recorded off where asked, and no admin package in the tree.
+    assert answers.get("admin", False) is False
+    assert not (project / PACKAGE / "admin").exists()
     assert_user_work_kept(project)
     commit_all(project, "update to v0.2.0")
 
@@ -286,10 +295,93 @@ def test_first_release_updates_then_turns_auth_and_worker_on(
                 f"{web.url}/api/items", json={"name": "mine"}, headers=headers, timeout=30
             )
             assert created.status_code == 201, created.text
+            # CONTRACT 3b: a new registration starts unverified.
+            assert me(web.url, headers)["email_verified"] is False, name
             if stack == "django" and name == "sqlite":
                 form = {"username": "admin@example.com", "password": admin_password}
                 token = httpx.post(f"{web.url}/api/auth/token", data=form, timeout=30)
                 assert token.status_code == 200, token.text
+                # The admin existed before accounts (CONTRACT 3b): verified, as every such user.
+                bearer = {"Authorization": f"Bearer {token.json()['access_token']}"}
+                assert me(web.url, bearer)["email_verified"] is True
+
+
+# Accounts made through the old release's API, with the spellings it stored as they were.
+OLD_ACCOUNTS = {
+    "sam@example.com": "sam's own long password",
+    "Ann.Lee@Example.com": "ann's own long password",
+}
+# FastAPI and Flask stored this lookalike of sam's address as a second account before issue 26.
+LOOKALIKE = "\u017fam@example.com"
+
+
+def register_old_accounts(url: str, stack: str) -> None:
+    accounts = dict(OLD_ACCOUNTS)
+    if stack != "django":  # Django's email check refused it
+        accounts[LOOKALIKE] = "the lookalike's own password"
+    for email, password in accounts.items():
+        body = {"email": email, "password": password}
+        created = httpx.post(f"{url}/api/auth/register", json=body, timeout=30)
+        assert created.status_code == 201, f"{email}: {created.text}"
+
+
+def token_for(url: str, email: str, password: str) -> httpx.Response:
+    form = {"username": email, "password": password}
+    return httpx.post(f"{url}/api/auth/token", data=form, timeout=30)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_users_from_before_canonical_emails_still_log_in(
+    stack: str, releases: Path, tmp_path: Path, seeded_postgres_url: str, postgres_url: str
+) -> None:
+    """Issue 26: a project from main before canonical emails, with auth on and accounts in its
+    tables (on SQLite and PostgreSQL), takes plain `copier update --defaults`: every account
+    logs in with its old password, under any spelling of its address, and counts as verified
+    (`"email_verified": true`, CONTRACT 3b); of two lookalike accounts the older keeps the
+    address; the project's own tests pass on both databases."""
+    project = old_project(releases, tmp_path / "demo-app", stack, release="v0.1.26")
+    envs = {
+        "sqlite": procfile.production_env(),
+        "postgres": procfile.production_env(DATABASE_URL=seeded_postgres_url),
+    }
+    for env in envs.values():
+        procfile.release(project, env)
+        with procfile.start(project, "web", env) as web:
+            register_old_accounts(web.url, stack)
+
+    answers = update(project)
+    assert answers["_commit"] == "v0.2.0"
+    assert answers.get("admin", False) is False
+    assert not (project / PACKAGE / "admin").exists()
+    assert_user_work_kept(project)
+    commit_all(project, "update to v0.2.0")
+    run(["uv", "sync"], project)
+    own_tests(project, clean_env())
+    own_tests(project, clean_env(DATABASE_URL=postgres_url))
+
+    for name, env in envs.items():
+        procfile.release(project, env)
+        with procfile.start(project, "web", env) as web:
+            for email, password in OLD_ACCOUNTS.items():
+                for spelling in (email, email.upper(), f"  {email.lower()} "):
+                    response = token_for(web.url, spelling, password)
+                    assert response.status_code == 200, f"{name}: {spelling}: {response.text}"
+                # Accounts from before CONTRACT 3b count as verified.
+                access = {"Authorization": f"Bearer {response.json()['access_token']}"}
+                account = me(web.url, access)
+                assert account["email"].casefold() == email.casefold(), f"{name}: {account}"
+                assert account["email_verified"] is True, f"{name}: {account}"
+            # The lookalike now names sam's account, whose password it must give.
+            assert token_for(web.url, LOOKALIKE, OLD_ACCOUNTS["sam@example.com"]).status_code == 200
+            if stack != "django":
+                refused = token_for(web.url, LOOKALIKE, "the lookalike's own password")
+                assert refused.status_code == 401, f"{name}: {refused.text}"
+            again = httpx.post(
+                f"{web.url}/api/auth/register",
+                json={"email": "ANN.LEE@example.com", "password": "yet another long password"},
+                timeout=30,
+            )
+            assert again.status_code == 409, f"{name}: {again.text}"
 
 
 def assert_user_work_kept(project: Path) -> None:
@@ -309,6 +401,14 @@ def log_in(url: str, email: str, password: str) -> dict[str, str]:
     )
     assert token.status_code == 200, token.text
     return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+def me(url: str, headers: dict[str, str]) -> dict[str, Any]:
+    """GET /api/users/me as the holder of `headers`."""
+    response = httpx.get(f"{url}/api/users/me", headers=headers, timeout=30)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def ownerless_rows(project: Path, env: dict[str, str], stack: str) -> list[tuple[str, str]]:

@@ -326,9 +326,10 @@ class _AddCommand(TyperCommand):
 
     def format_epilog(self, ctx: Any, formatter: Any) -> None:
         from scaffold import render
+        from scaffold import source as sources
 
         try:
-            source = render.resolve_source(None)
+            source = sources.resolve(None)
         except ScaffoldError:
             source = None
         if source is not None and source.is_local:
@@ -405,6 +406,10 @@ def _report_update(result: UpdateResult, dry_run: bool) -> None:
         typer.echo("Review with `git diff`, run the tests, then commit.")
 
 
+# check-update names the newest few releases; --json lists them all.
+RELEASES_SHOWN = 5
+
+
 @app.command("check-update")
 def check_update(
     path: ProjectArgument = Path("."),
@@ -420,6 +425,10 @@ def check_update(
     typer.echo(f"Template: {status['template']}")
     typer.echo(f"Current:  {status['current']}")
     typer.echo(f"Latest:   {status['latest'] or 'no release tags found'}")
+    if len(status["releases"]) > 1:
+        newest = status["releases"][:RELEASES_SHOWN]
+        more = len(status["releases"]) - len(newest)
+        typer.echo(f"Releases: {', '.join(newest)}" + (f" and {more} older" if more else ""))
     if status["update_available"]:
         typer.echo(f"Run `scaffold update {path}` to update.")
     else:

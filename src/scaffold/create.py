@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import names, post, render, target
+from scaffold import source as sources
 from scaffold.data import collect
 from scaffold.errors import Interrupted, UsageError, interrupted_means
 from scaffold.recommend import Answers, Recommendation, recommend
@@ -168,7 +169,7 @@ def reproduce_line(request: NewRequest, result: NewResult) -> str:
     return shlex.join([*parts, "--yes"])
 
 
-def _untrusted_note(source: render.TemplateSource, destination: Path, git: bool) -> str:
+def _untrusted_note(source: sources.TemplateSource, destination: Path, git: bool) -> str:
     lock = " && git add uv.lock && git commit -m 'Lock dependencies'" if git else ""
     return (
         f"Not installed: the template came from {source.location}, not scaffold's own "
@@ -192,9 +193,9 @@ def new(
     data = collect(request.data, request.data_file)
     destination = Path(os.path.abspath(request.output_dir / request.name))
     target.check(destination)
-    source = render.resolve_source(request.template)
+    source = sources.resolve(request.template)
     if request.vcs_ref is not None:
-        render.refuse_option_like(request.vcs_ref, "--vcs-ref")
+        sources.refuse_option_like(request.vcs_ref, "--vcs-ref")
     choice = choose_stack(request, data, ask_answers, confirm)
     project_names = names.derive(request.name, choice.framework)
 
@@ -205,11 +206,17 @@ def new(
         stack_answers=choice.recommendation.answers.to_dict() if choice.recommendation else {},
         stack_reasons=_reasons_record(choice),
     )
-    notes = render.ref_warnings(source, request.vcs_ref)
+    notes = sources.ref_warnings(source, request.vcs_ref)
     for key, (value, note) in NEW_PROJECT_ANSWERS.get(choice.framework, {}).items():
         if key not in data:
             data[key] = value
             notes.append(note)
+    if "admin" not in data:
+        # The template's `admin` screens follow the recommender's admin answer, and are off
+        # without one: not asked again (Django's admin is always there, and Copier leaves an
+        # answer its question does not ask unrecorded).
+        rec = choice.recommendation
+        data["admin"] = rec is not None and rec.answers.get("admin") is True
     for note in notes:
         say(f"note: {note}")
     result = NewResult(
@@ -222,7 +229,7 @@ def new(
         notes=notes,
     )
     vcs_ref = request.vcs_ref
-    if vcs_ref is None and source.is_local and not render.release_tags(source):
+    if vcs_ref is None and source.is_local and not sources.release_tags(source.location):
         # ref_warnings said it once; left to Copier, it would look for tags and say it again.
         vcs_ref = "HEAD"
     copy_args: dict[str, Any] = {

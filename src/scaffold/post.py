@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from scaffold import proc
 from scaffold.stacks import stack
 
 GIT_COMMANDS = "git init -b main && git add -A && git commit -m 'Initial commit from scaffold'"
@@ -29,20 +29,9 @@ class StepResult:
     detail: str
 
 
-def _run(
-    args: list[str], cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-
-
-def _last_line(text: str) -> str:
-    lines = text.strip().splitlines()
-    return lines[-1] if lines else "no output"
-
-
 def _git_identity(cwd: Path) -> tuple[str, str] | None:
-    name = _run(["git", "config", "user.name"], cwd).stdout.strip()
-    email = _run(["git", "config", "user.email"], cwd).stdout.strip()
+    name = proc.run(["git", "config", "user.name"], cwd).stdout.strip()
+    email = proc.run(["git", "config", "user.email"], cwd).stdout.strip()
     return (name, email) if name and email else None
 
 
@@ -51,7 +40,7 @@ def git_user_defaults() -> dict[str, str]:
     if shutil.which("git") is None:
         return {}
     found = {
-        answer: _run(["git", "config", "--global", key], Path.home()).stdout.strip()
+        answer: proc.run(["git", "config", "--global", key], Path.home()).stdout.strip()
         for answer, key in (("author_name", "user.name"), ("author_email", "user.email"))
     }
     return {answer: value for answer, value in found.items() if value}
@@ -62,10 +51,10 @@ def git_init(project: Path, message: str) -> StepResult:
     if shutil.which("git") is None:
         return StepResult("git", "skipped", "git is not installed; run `git init` later.")
     quoted = shlex.quote(str(project))
-    init = _run(["git", "init", "-q", "-b", "main"], project)
+    init = proc.run(["git", "init", "-q", "-b", "main"], project)
     if init.returncode != 0:
         return StepResult("git", "failed", f"git init failed: {init.stderr.strip()}")
-    _run(["git", "add", "-A"], project)
+    proc.run(["git", "add", "-A"], project)
     identity = _git_identity(project)
     override: list[str] = []
     note = ""
@@ -81,12 +70,12 @@ def git_init(project: Path, message: str) -> StepResult:
             f" as '{FALLBACK_IDENTITY[0]} <{FALLBACK_IDENTITY[1]}>' (no git identity is set; "
             "set user.name and user.email, then `git commit --amend --reset-author --no-edit`)"
         )
-    commit = _run(["git", *override, "commit", "-q", "--no-verify", "-m", message], project)
+    commit = proc.run(["git", *override, "commit", "-q", "--no-verify", "-m", message], project)
     if commit.returncode != 0:
         return StepResult(
             "git",
             "failed",
-            f"git commit failed ({_last_line(commit.stderr)}); "
+            f"git commit failed ({proc.last_line(commit.stderr)}); "
             f"finish with: cd {quoted} && git add -A && git commit -m {shlex.quote(message)}",
         )
     return StepResult("git", "done", f"Created a git repository with a first commit{note}.")
@@ -105,13 +94,13 @@ def uv_sync(project: Path) -> StepResult:
     # A caller's activated virtualenv is not the project's: let uv use the project's .venv.
     env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
     started = time.monotonic()
-    result = _run([uv, "sync"], project, env)
+    result = proc.run([uv, "sync"], project, env)
     elapsed = time.monotonic() - started
     if result.returncode != 0:
         return StepResult(
             "install",
             "failed",
-            f"uv sync failed ({_last_line(result.stderr)}); "
+            f"uv sync failed ({proc.last_line(result.stderr)}); "
             f"finish with: cd {shlex.quote(str(project))} && uv sync",
         )
     return StepResult("install", "done", f"Installed dependencies with uv sync in {elapsed:.1f}s.")
@@ -126,11 +115,11 @@ def install_hooks(project: Path) -> StepResult:
     if uvx is None:
         return StepResult("hooks", "skipped", f"uvx is not installed; {finish}")
     env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
-    result = _run([uvx, "pre-commit", "install", "--install-hooks"], project, env)
+    result = proc.run([uvx, "pre-commit", "install", "--install-hooks"], project, env)
     if result.returncode != 0:
         output = result.stderr.strip() or result.stdout.strip()
         return StepResult(
-            "hooks", "failed", f"pre-commit install failed ({_last_line(output)}); {finish}"
+            "hooks", "failed", f"pre-commit install failed ({proc.last_line(output)}); {finish}"
         )
     return StepResult(
         "hooks",

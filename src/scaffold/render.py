@@ -1,4 +1,5 @@
-"""The only module that talks to Copier: where the template comes from, and copying it.
+"""The only module that renders with Copier: copying and updating a project, and what the
+template's questions offer (where the template comes from is source.py's).
 
 Copier is imported inside the functions that need it so `--help`, `list`, `recommend` and
 usage errors never pay for its import.
@@ -6,20 +7,18 @@ usage errors never pay for its import.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
-from scaffold.errors import ScaffoldError, UsageError
+from scaffold.errors import ScaffoldError
+from scaffold.source import POINT_ELSEWHERE, TemplateSource
 
-CANONICAL_URL = "https://github.com/scaffold-py/scaffold.git"
 ANSWERS_FILE = ".copier-answers.yml"
 
 
@@ -30,137 +29,6 @@ _BAD_ANSWER = ("Invalid choice for ", "Validation error for question ", "Questio
 
 class RenderError(ScaffoldError):
     """A step that talks to Copier failed; `exit_code` is 2 for bad input, 1 otherwise."""
-
-
-# The repository this package runs from, when it runs from a git checkout of scaffold.
-CHECKOUT = Path(__file__).resolve().parents[2]
-
-
-@dataclass(frozen=True)
-class TemplateSource:
-    location: str  # an absolute path or a URL: Copier records it verbatim as _src_path
-    origin: str  # which rule picked it, for messages
-    is_local: bool
-
-    @property
-    def trusted(self) -> bool:
-        """This repository (the checkout scaffold runs from, or its canonical URL): its
-        build code is scaffold's own, so installing what it renders runs nothing foreign."""
-        return self.origin in ("checkout", "clone", "canonical") or self.location in (
-            str(CHECKOUT),
-            CANONICAL_URL,
-        )
-
-
-def refuse_option_like(value: str, what: str) -> None:
-    """git reads an argument starting with '-' as an option (`--upload-pack=<command>` runs
-    a command): refuse such a template source or ref before it reaches git or Copier."""
-    if value.startswith("-"):
-        raise UsageError(
-            f"{what} {value!r} starts with '-', which git would take as an option; "
-            "give a path (./NAME for a local one), a URL or a ref name."
-        )
-
-
-def is_remote(src: str) -> bool:
-    """A git URL (or Copier's gh:/gl: shorthand) rather than a local path: the one test of
-    it, for --template, $SCAFFOLD_TEMPLATE and a recorded _src_path alike."""
-    return "://" in src or src.startswith(("git@", "gh:", "gl:"))
-
-
-def _local(path: str, origin: str) -> TemplateSource:
-    root = Path(path).expanduser().resolve()
-    if not (root / "copier.yml").is_file():
-        raise RenderError(
-            f"Template not found: {root} has no copier.yml; {POINT_ELSEWHERE}.",
-            exit_code=2,
-        )
-    return TemplateSource(location=str(root), origin=origin, is_local=True)
-
-
-def installed_from() -> Path | None:
-    """The git checkout of scaffold this package was installed from (`uv tool install
-    <clone>`, `uvx --from <clone>`), as PEP 610's direct_url.json records it; None when it
-    came from elsewhere or the clone is gone."""
-    import json
-    from importlib.metadata import PackageNotFoundError, distribution
-    from urllib.parse import unquote, urlparse
-
-    try:
-        text = distribution("scaffold").read_text("direct_url.json")
-    except PackageNotFoundError:
-        return None
-    try:
-        url = json.loads(text or "{}").get("url", "")
-    except (ValueError, AttributeError):
-        return None
-    if not isinstance(url, str) or not url.startswith("file://"):
-        return None
-    path = Path(unquote(urlparse(url).path))
-    if (path / "copier.yml").is_file() and (path / ".git").exists():
-        return path
-    return None
-
-
-POINT_ELSEWHERE = (
-    "point at another with --template PATH_OR_URL or SCAFFOLD_TEMPLATE=PATH_OR_URL "
-    "(a clone of scaffold works)"
-)
-
-
-def resolve_source(explicit: str | None) -> TemplateSource:
-    """--template, then $SCAFFOLD_TEMPLATE, then the checkout this package runs from, then the
-    clone it was installed from, then the canonical repository."""
-    for value, origin in (
-        (explicit, "--template"),
-        (os.environ.get("SCAFFOLD_TEMPLATE"), "SCAFFOLD_TEMPLATE"),
-    ):
-        if value:
-            refuse_option_like(value, f"The template source from {origin}")
-            if is_remote(value):
-                return TemplateSource(location=value, origin=origin, is_local=False)
-            return _local(value, origin)
-    if (CHECKOUT / "copier.yml").is_file() and (CHECKOUT / ".git").exists():
-        return TemplateSource(location=str(CHECKOUT), origin="checkout", is_local=True)
-    clone = installed_from()
-    if clone is not None:
-        return TemplateSource(location=str(clone), origin="clone", is_local=True)
-    return TemplateSource(location=CANONICAL_URL, origin="canonical", is_local=False)
-
-
-def _git(source: TemplateSource, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-C", source.location, *args], capture_output=True, text=True, check=False
-    )
-    return result.stdout.strip() if result.returncode == 0 else ""
-
-
-def release_tags(source: TemplateSource) -> list[str]:
-    """The template's release tags (vX.Y.Z), newest first; empty for remote sources."""
-    if not source.is_local:
-        return []
-    listed = _git(source, "tag", "--list", "v[0-9]*", "--sort=-v:refname")
-    return [tag for tag in listed.splitlines() if tag]
-
-
-def ref_warnings(source: TemplateSource, vcs_ref: str | None) -> list[str]:
-    """What the user should know about the version that will be recorded, before rendering."""
-    if not source.is_local:
-        return []
-    notes = []
-    renders_head = vcs_ref == "HEAD" or (vcs_ref is None and not release_tags(source))
-    if vcs_ref is None and not release_tags(source):
-        head = _git(source, "rev-parse", "--short", "HEAD") or "unknown"
-        notes.append(
-            f"The template at {source.location} has no release tags; rendering commit {head}."
-        )
-    if renders_head and _git(source, "status", "--porcelain"):
-        notes.append(
-            "The template checkout has uncommitted changes: they are rendered, but the project "
-            "records a commit without them, so a later `copier update` cannot reproduce this "
-            "version. Commit or tag the template first."
-        )
-    return notes
 
 
 def _message(error: BaseException) -> str:

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from scaffold import render
+from scaffold import proc, render
+from scaffold import source as sources
 from scaffold.errors import Interrupted, ScaffoldError, UsageError
 
 CONFLICT_MARKER = re.compile(r"^<{7} before updating", re.MULTILINE)
-_VERSION_TAG = re.compile(r"^v?(\d+(?:\.\d+)*)")
+
+
+# Features that work only with another on (copier.yml's validators refuse one without the
+# other): `scaffold add` turns both on, in one update.
+FEATURE_NEEDS = {"admin": ("auth",)}
 
 
 class UpdateRefused(UsageError):
@@ -41,17 +45,13 @@ class UpdateResult:
         return self.before == self.after and not self.changed and not self.conflicts
 
 
-def target_ref(source: str, vcs_ref: str | None) -> tuple[str | None, list[str]]:
+def target_ref(template: str, vcs_ref: str | None) -> tuple[str | None, list[str]]:
     """The ref to hand Copier, and what to tell the user about it. A template without release
     tags is said once, here, and rendered at HEAD explicitly: left to Copier, every one of its
     steps would look for tags and print its own warning (up to four in one command)."""
-    if vcs_ref is not None or latest_tag(source) is not None:
+    if vcs_ref is not None or sources.latest_tag(template) is not None:
         return vcs_ref, []
-    return "HEAD", [f"The template at {source} has no release tags; using its newest commit."]
-
-
-def _git(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, check=False)
+    return "HEAD", [f"The template at {template} has no release tags; using its newest commit."]
 
 
 def project_answers(project: Path) -> dict[str, Any]:
@@ -88,31 +88,32 @@ def preflight(project: Path, data: dict[str, Any], vcs_ref: str | None = None) -
             f"This project is {answers.get('framework')}; changing the framework is not an "
             "update: generate a new project with `scaffold new` instead."
         )
-    inside = _git(project, "rev-parse", "--show-toplevel")
+    inside = proc.git("rev-parse", "--show-toplevel", cwd=project)
     if inside.returncode != 0:
         raise UpdateRefused(f"{project} is not a git repository; `git init` and commit it first.")
-    if _git(project, "status", "--porcelain").stdout.strip():
+    if proc.git("status", "--porcelain", cwd=project).stdout.strip():
         raise UpdateRefused(
             f"{project} has uncommitted changes; commit or stash them first, so the update "
             "can be reviewed and undone."
         )
-    source = recorded_source(answers)
+    template = recorded_source(answers)
     if vcs_ref is not None:
-        render.refuse_option_like(vcs_ref, "The version")
-    if not render.is_remote(source):
-        if not (Path(source) / "copier.yml").is_file():
+        sources.refuse_option_like(vcs_ref, "The version")
+    if not sources.reachable(template):
+        if not sources.is_remote(template):
             raise UpdateRefused(
-                f"The template {source} recorded in {render.ANSWERS_FILE} is not there; "
+                f"The template {template} recorded in {render.ANSWERS_FILE} is not there; "
                 "restore it (or re-clone scaffold there) and try again."
             )
-    elif _git(project, "ls-remote", "--exit-code", "--", source, "HEAD").returncode != 0:
-        raise UpdateRefused(f"The template {source} cannot be reached; check the network.")
+        raise UpdateRefused(f"The template {template} cannot be reached; check the network.")
     return answers
 
 
 def conflicts(project: Path) -> list[str]:
     """Files the update left with conflict markers or .rej files."""
-    listed = _git(project, "status", "--porcelain", "--untracked-files=all").stdout.splitlines()
+    listed = proc.git(
+        "status", "--porcelain", "--untracked-files=all", cwd=project
+    ).stdout.splitlines()
     found = []
     for line in listed:
         name = line[3:].strip().strip('"')
@@ -157,8 +158,8 @@ def run(
         )
         changed = [
             line[3:].strip()
-            for line in _git(
-                workdir, "status", "--porcelain", "--untracked-files=all"
+            for line in proc.git(
+                "status", "--porcelain", "--untracked-files=all", cwd=workdir
             ).stdout.splitlines()
         ]
         return UpdateResult(
@@ -184,7 +185,7 @@ def add(
     project: Path, feature: str, *, vcs_ref: str | None, dry_run: bool, interactive: bool
 ) -> UpdateResult | None:
     """`scaffold update -d FEATURE=true`, for a yes/no question the template offers this
-    project; None when the feature is already on."""
+    project, with the features it needs (FEATURE_NEEDS); None when it is already on."""
     answers = preflight(project, {}, vcs_ref)
     source = recorded_source(answers)
     offered = render.features(project.resolve(), source, target_ref(source, vcs_ref)[0], answers)
@@ -195,9 +196,13 @@ def add(
         )
     if answers.get(feature) is True:
         return None
+    turned_on = {feature: "true"}
+    for need in FEATURE_NEEDS.get(feature, ()):
+        if answers.get(need) is not True:
+            turned_on[need] = "true"
     return run(
         project,
-        {feature: "true"},
+        turned_on,
         vcs_ref=vcs_ref,
         conflict="inline",
         dry_run=dry_run,
@@ -206,48 +211,23 @@ def add(
 
 
 def _rehearsal_clone(project: Path, workdir: Path) -> None:
-    cloned = subprocess.run(
-        ["git", "clone", "-q", "--", str(project), str(workdir)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    cloned = proc.git("clone", "-q", "--", str(project), str(workdir))
     if cloned.returncode != 0:
-        last = (cloned.stderr.strip().splitlines() or ["no output"])[-1]
         raise ScaffoldError(
-            f"Could not copy {project} to rehearse the update (git clone: {last}); "
+            f"Could not copy {project} to rehearse the update "
+            f"(git clone: {proc.last_line(cloned.stderr)}); "
             "check the space and permissions of the temporary directory ($TMPDIR)."
         )
-
-
-def _version(tag: str) -> tuple[int, ...] | None:
-    match = _VERSION_TAG.match(tag)
-    return tuple(int(part) for part in match.group(1).split(".")) if match else None
-
-
-def latest_tag(source: str) -> str | None:
-    """The template's newest release tag, local checkout or remote URL."""
-    if render.is_remote(source):
-        listed = subprocess.run(
-            ["git", "ls-remote", "--tags", "--refs", "--", source],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
-        tags = [line.rsplit("refs/tags/", 1)[-1] for line in listed.splitlines()]
-    else:
-        tags = render.release_tags(render.TemplateSource(source, "recorded", True))
-    versioned = [tag for tag in tags if _version(tag) is not None]
-    return max(versioned, key=lambda tag: _version(tag) or ()) if versioned else None
 
 
 def check(project: Path) -> dict[str, Any]:
     project = project.resolve()
     answers = project_answers(project)
-    source = recorded_source(answers)
+    template = recorded_source(answers)
     current = str(answers.get("_commit", ""))
-    latest = latest_tag(source)
-    current_version, latest_version = _version(current), _version(latest or "")
+    releases = sources.release_tags(template)
+    latest = releases[0] if releases else None
+    current_version, latest_version = sources.version(current), sources.version(latest or "")
     available = (
         latest is not None
         and (current_version is None or (latest_version or ()) > current_version)
@@ -255,9 +235,10 @@ def check(project: Path) -> dict[str, Any]:
     )
     return {
         "project": str(project),
-        "template": source,
+        "template": template,
         "framework": answers.get("framework"),
         "current": current,
         "latest": latest,
+        "releases": releases,
         "update_available": available,
     }

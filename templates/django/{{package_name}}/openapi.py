@@ -9,23 +9,42 @@ one, so a hook declares it on all of them, the project's own included.
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 # DRF's body for every error but validation: {"detail": "Not found."}.
 Detail = inline_serializer(name="Detail", fields={"detail": serializers.CharField()})
 
-# A 400 names each bad field with its messages ({"name": ["This field is required."]}), or
-# says what is wrong with the body as a whole ({"detail": "JSON parse error - ..."}).
+# A 400 lists each problem with the path to its field (errors.py), or says what is wrong with
+# the body as a whole ({"detail": "JSON parse error - ..."}).
 TEXT = {"type": "string"}
-VALIDATION_ERRORS = {
+PATH_STEP = {"oneOf": [TEXT, {"type": "integer"}]}
+PROBLEM = {
     "type": "object",
-    "additionalProperties": {"oneOf": [TEXT, {"type": "array", "items": TEXT}]},
-    "example": {"name": ["This field is required."]},
+    "properties": {"loc": {"type": "array", "items": PATH_STEP}, "msg": TEXT},
+    "required": ["loc", "msg"],
+}
+PROBLEMS = {
+    "oneOf": [TEXT, {"type": "array", "items": PROBLEM}],
+    "example": [{"loc": ["body", "name"], "msg": "This field is required."}],
 }
 
+
+@extend_schema_field(PROBLEMS)
+class ProblemsField(serializers.Field):  # type: ignore[type-arg]
+    """A 400's `detail` in the document (errors.py writes the body itself)."""
+
+
+ValidationErrors = inline_serializer(name="ValidationErrors", fields={"detail": ProblemsField()})
+
+
+def invalid(description: str) -> OpenApiResponse:
+    """A 400's answer, `description` saying what makes a request invalid."""
+    return OpenApiResponse(ValidationErrors, description=description)
+
+
 ERROR_RESPONSES: dict[int, OpenApiResponse] = {
-    400: OpenApiResponse(VALIDATION_ERRORS, description="The request is not valid."),
+    400: invalid("The request is not valid."),
     404: OpenApiResponse(Detail, description="No item has this id (or it was just deleted)."),
     415: OpenApiResponse(Detail, description="The body is not JSON."),
 }

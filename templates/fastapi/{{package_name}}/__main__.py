@@ -18,5 +18,7 @@ if __name__ == "__main__":
         f"{__package__}.main:app",
         port=int(os.environ.get("PORT", "8000")),
         reload=True,
+        # As in production (gunicorn.conf.py): forwarded headers count with TRUST_PROXY_HEADERS.
+        proxy_headers=settings.trust_proxy_headers,
         log_config=logging_config(settings.log_level, settings.json_logs),
     )

@@ -49,11 +49,17 @@ ASYNC_URL = async_database_url(get_settings().database_url)
 # burst: an overflow connection is opened for one request and closed again when it goes back,
 # and that reconnect (a TCP handshake and login, or a new aiosqlite thread) would cost more
 # than the request. Beyond 15 concurrent queries, requests wait for a connection, as before.
+# SQLite lets one writer in at a time, across all the web line's processes; the others wait
+# for it (in aiosqlite's threads, not on the event loop) up to SQLITE_BUSY_SECONDS instead of
+# the driver's 5, so that a burst of writes (logins, each one a write) queues rather than fails.
+SQLITE_BUSY_SECONDS = 30
+sqlite = ASYNC_URL.get_backend_name() == "sqlite"
 engine = create_async_engine(
     ASYNC_URL,
-    pool_pre_ping=ASYNC_URL.get_backend_name() != "sqlite",
+    pool_pre_ping=not sqlite,
     pool_size=15,
     max_overflow=0,
+    connect_args={"timeout": SQLITE_BUSY_SECONDS} if sqlite else {},
 )
 # expire_on_commit=False: responses read attributes after commit without another query.
 SessionLocal = async_sessionmaker(engine, expire_on_commit=False)

@@ -33,8 +33,12 @@ class ValidationErrors(BaseModel):
 
 
 ERROR_RESPONSES: dict[int, dict[str, Any]] = {
-    # FastAPI's own answer to a body it cannot even decode (bytes that are not UTF-8 text).
-    400: {"model": Message, "description": "The body cannot be read as JSON text."},
+    # A body that is not UTF-8 text, or JSON no API should take (jsonbody.py).
+    400: {
+        "model": Message,
+        "description": "The body is not JSON text, or holds NaN, Infinity, a number out of "
+        "range or nesting too deep.",
+    },
     404: {"model": Message, "description": "No item has this id (or it was just deleted)."},
     422: {"model": ValidationErrors, "description": "The request is not valid; `loc` says where."},
 }

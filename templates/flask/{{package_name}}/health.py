@@ -2,10 +2,10 @@
 
 import marshmallow as ma
 from flask import current_app
-from flask_smorest import Blueprint
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from .bodies import Blueprint
 from .extensions import db
 
 blp = Blueprint("health", __name__, description="Service and database status.")

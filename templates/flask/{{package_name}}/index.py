@@ -1,7 +1,8 @@
 """GET /: the first URL a visitor opens, answered with where to go next."""
 
 import marshmallow as ma
-from flask_smorest import Blueprint
+
+from .bodies import Blueprint
 
 blp = Blueprint("index", __name__, description="Where the API's docs and health check are.")
 

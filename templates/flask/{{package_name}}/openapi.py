@@ -2,7 +2,7 @@
 
 Each view names the codes it can return (`@errors(blp, 404)`), so the OpenAPI document lists
 every status a client can meet and generated clients treat them as expected answers. Every
-error has flask-smorest's body (`ErrorSchema`: code, status, message, errors); 422 is
+error has the app's one body (`ErrorSchema` in errors.py: `{"detail": ...}`); 422 is
 documented by flask-smorest itself wherever `@blp.arguments` validates the request. A feature
 that adds a status (401, 409, 429, ...) adds its row here once. The 413 of an oversized body
 can come from any view that takes one, so `BodyLimitPlugin` declares it on all of them, the
@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 
 from apispec import BasePlugin
 from flask_smorest import Blueprint
-from flask_smorest.error_handler import ErrorSchema
+
+from .errors import ErrorSchema
 
 View = TypeVar("View", bound=Callable[..., Any])
 

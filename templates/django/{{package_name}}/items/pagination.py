@@ -2,7 +2,7 @@
 
 DRF's LimitOffsetPagination wraps results in an envelope (`count`, `next`, ...) and silently
 clamps bad values. This API answers with the array itself and rejects a bad `limit` or
-`offset` with 400.
+`offset` with 400 (`{"detail": [{"loc": ["query", "limit"], "msg": ...}]}`).
 """
 
 from collections.abc import Sequence
@@ -14,6 +14,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from ..errors import InvalidQuery
 
 _Row = TypeVar("_Row")
 
@@ -40,7 +42,7 @@ def page_param(request: Request, name: str) -> int:
     try:
         value: int = field.run_validation(raw)
     except serializers.ValidationError as error:
-        raise serializers.ValidationError({name: error.detail}) from None
+        raise InvalidQuery({name: error.detail}) from None
     return value
 
 

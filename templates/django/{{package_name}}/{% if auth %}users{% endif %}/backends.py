@@ -1,4 +1,4 @@
-"""Log in with an email address (any case) as well as a username."""
+"""Log in with an email address as well as a username."""
 
 from typing import Any
 
@@ -8,8 +8,9 @@ from django.http import HttpRequest
 
 
 class EmailBackend(ModelBackend):
-    """`authenticate(request, email=..., password=...)`; the admin's username login is
-    ModelBackend's, listed before this one."""
+    """`authenticate(request, email=..., password=...)`, the email in its canonical form
+    (emails.py), compared as stored; the admin's username login is ModelBackend's, listed
+    before this one."""
 
     def authenticate(
         self,
@@ -21,7 +22,9 @@ class EmailBackend(ModelBackend):
         email = kwargs.get("email")
         if email is None or password is None:
             return None
-        user = User._default_manager.filter(email__iexact=email).order_by("id").first()
+        # The oldest account first: where lookalikes from before canonical emails share an
+        # address, it is the one that kept it (users/migrations/0002_canonical_emails.py).
+        user = User._default_manager.filter(email=email).order_by("id").first()
         if user is None:
             # Hash anyway, so an unknown email takes as long to refuse as a wrong password.
             User().set_password(password)

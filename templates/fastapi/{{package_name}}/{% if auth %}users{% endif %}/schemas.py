@@ -3,30 +3,100 @@
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from .emails import canonical_email, is_plain_ascii
+from .passwords import MAX_LENGTH, MIN_LENGTH, password_problems
 
 
-def lower_case(email: str) -> str:
-    return email.lower()
+def valid_email(raw: str) -> str:
+    """The canonical form (emails.py) of a well-formed ASCII address, or a 422 on `email`.
 
-
-def strong_enough(password: str) -> str:
-    if password.isdigit():
-        raise ValueError("must not be all digits")
+    email-validator checks the syntax only; its own normalised form is not kept, since it
+    would turn an `xn--` domain back into Unicode letters."""
+    email = canonical_email(raw)
+    if not is_plain_ascii(email):
+        raise PydanticCustomError(
+            "email_not_ascii",
+            "value is not a valid email address: use ASCII letters only "
+            "(an international domain in its xn-- form)",
+        )
     try:
-        password.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise PydanticCustomError(
+            "value_error", "value is not a valid email address: {reason}", {"reason": str(error)}
+        ) from None
+    return email
+
+
+Email = Annotated[str, AfterValidator(valid_email), Field(json_schema_extra={"format": "email"})]
+
+
+# The limits are documented here and enforced, with every other rule, by `password_problems`.
+NewPassword = Annotated[
+    str, Field(json_schema_extra={"minLength": MIN_LENGTH, "maxLength": MAX_LENGTH})
+]
+
+
+def acceptable_password(password: str, email: str = "") -> str:
+    """`password`, or a 422 on it naming every rule it breaks."""
+    problems = password_problems(password, email)
+    if problems:
+        raise PydanticCustomError("password_too_weak", " ".join(problems))
     return password
-
-
-Email = Annotated[EmailStr, AfterValidator(lower_case)]
-Password = Annotated[str, Field(min_length=8, max_length=128), AfterValidator(strong_enough)]
 
 
 class Registration(BaseModel):
     email: Email
-    password: Password
+    password: NewPassword
+
+    @field_validator("password")
+    @classmethod
+    def acceptable(cls, password: str, info: ValidationInfo) -> str:
+        """Every rule the password breaks, in one error on `password` (similarity to the email
+        is judged only once the email itself is valid)."""
+        return acceptable_password(password, info.data.get("email", ""))
+
+
+class EmailRequest(BaseModel):
+    """POST /api/auth/password-reset and /api/auth/verify-email/resend."""
+
+    email: Email
+
+
+class PasswordResetConfirm(BaseModel):
+    token: str
+    # Judged here by every rule but the similarity to the email, which the route checks once
+    # the token has named the user.
+    password: NewPassword
+
+    @field_validator("password")
+    @classmethod
+    def acceptable(cls, password: str) -> str:
+        return acceptable_password(password)
+
+
+class PasswordChange(BaseModel):
+    current_password: str
+    new_password: NewPassword
+
+    @field_validator("new_password")
+    @classmethod
+    def acceptable(cls, password: str) -> str:
+        return acceptable_password(password)
+
+
+class EmailVerification(BaseModel):
+    token: str
+
+
+class RefreshRequest(BaseModel):
+    """POST /api/auth/refresh and /api/auth/logout."""
+
+    refresh_token: str
 
 
 class UserOut(BaseModel):
@@ -43,10 +113,27 @@ class UserOut(BaseModel):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+class Me(UserOut):
+    """GET /api/users/me: the account, and whether its email is verified."""
+
+    email_verified: bool
+
+
 class Token(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 (a token type, not a secret)
-    expires_in: int = Field(description="Seconds until the token expires")
+    expires_in: int = Field(description="Seconds until the access token expires")
+    refresh_token: str = Field(
+        description="Trade it for a new pair at POST /api/auth/refresh (once: each refresh "
+        "hands out a new one)"
+    )
+    refresh_expires_in: int = Field(description="Seconds until the refresh token expires")
+
+
+class Accepted(BaseModel):
+    """The 202 of the mail routes, the same whether or not the email has an account."""
+
+    detail: str
 
 
 class Problem(BaseModel):

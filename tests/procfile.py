@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -50,14 +51,35 @@ class Running:
 
 
 def stop_process_group(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the whole group (bash, uv, the server and its workers), SIGKILL if it lingers."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+    """SIGTERM the whole group (bash, uv, the server and its workers), SIGKILL if it lingers.
+
+    Returns once no process of the group is left, not only the first: `uv run` may be gone
+    while the program it started still writes its last records (a worker's shutdown line)."""
+    group = process.pid
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    while process.poll() is None or _group_members(group):
+        if time.monotonic() > deadline:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
             process.wait()
+            return
+        time.sleep(0.1)
+
+
+def _group_members(group: int) -> list[int]:
+    """The live (not zombie) processes of a process group, read from /proc."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The fields after the command (which may hold spaces): state, ppid, pgrp, ...
+            state, _, pgrp = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended while being read
+        if int(pgrp) == group and state != "Z":
+            members.append(int(stat.parent.name))
+    return members
 
 
 @contextmanager

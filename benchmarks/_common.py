@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import socket
 import statistics
 import subprocess
@@ -30,6 +31,10 @@ VENV_BIN = REPO / ".venv" / "bin"
 SCAFFOLD = str(VENV_BIN / "scaffold")
 COPIER = str(VENV_BIN / "copier")
 PROJECT = "bench_app"  # NAME given to `scaffold new`: distribution and package name alike
+ITEMS = 12  # rows seeded through the API (throughput.py, web_line.py)
+LIMIT = 10  # rows per list request
+# The user registered where a project has `auth` on.
+EMAIL, PASSWORD = "bench@example.com", "a benchmark's own password"
 
 _GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "bench",
@@ -122,6 +127,18 @@ def version_of(args: Sequence[str]) -> str:
     return (out.stdout or out.stderr).strip().splitlines()[0]
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, "1.2 / 0.8 / 0.5"."""
+    return " / ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def require_wrk() -> None:
+    """Exit 2, saying how to get it, when wrk is not installed."""
+    if shutil.which("wrk") is None:
+        print("wrk is missing; on Debian/Ubuntu: sudo apt-get install -y wrk", file=sys.stderr)
+        sys.exit(2)
+
+
 def header(title: str) -> None:
     """What was measured where, so a pasted table carries its context."""
     commit = subprocess.run(
@@ -176,6 +193,31 @@ def scaffold_new(
     return elapsed, json.loads(result.stdout)
 
 
+def clean_clone(tmp: Path) -> Path:
+    """A clone of this repository in `tmp` (its commits only, no working tree changes), made
+    on first use: the source to render an older or the last commit's template from."""
+    clean = tmp / "clean-source"
+    if not clean.exists():
+        run(["git", "clone", "--quiet", "--no-hardlinks", str(REPO), str(clean)], tmp)
+    return clean
+
+
+def render(source: Path, ref: str, stack: str, destination: Path, *, auth: bool) -> Path:
+    """`copier copy` of `source` at `ref` (as `scaffold new -y` would render it, with `auth`
+    on or off) into `destination`, then `uv sync`; the project's path. `source` REPO with ref
+    HEAD renders the working tree, uncommitted changes included."""
+    destination.parent.mkdir(parents=True)
+    run(
+        [COPIER, "copy", "--vcs-ref", ref, "--defaults", "--trust", "--quiet",
+         "-d", f"framework={stack}", "-d", f"project_name={PROJECT}",
+         "-d", f"package_name={PROJECT}", "-d", f"auth={'true' if auth else 'false'}",
+         str(source), str(destination)],
+        destination.parent,
+    )  # fmt: skip
+    run(["uv", "sync", "--quiet"], destination)
+    return destination
+
+
 def step_seconds(payload: dict[str, object], step: str) -> float | None:
     """The time a `scaffold new` step reports in its detail ("... in 3.1s.")."""
     for item in payload.get("steps", []):  # type: ignore[union-attr]
@@ -221,6 +263,52 @@ def http(
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
+
+
+@contextmanager
+def database(kind: str, label: str) -> Iterator[dict[str, str]]:
+    """The environment naming the database: SQLite (the project's default file) or a fresh
+    PostgreSQL database (`createdb` on BENCH_POSTGRES, default the loopback server), dropped
+    afterwards."""
+    if kind == "sqlite":
+        yield {}
+        return
+    name = f"scaffold_bench_{label}_{os.getpid()}"
+    server_url = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+    run(["createdb", "--maintenance-db", f"{server_url}/postgres", name], BENCH)
+    try:
+        yield {"DATABASE_URL": f"{server_url}/{name}"}
+    finally:
+        run(["dropdb", "--force", "--maintenance-db", f"{server_url}/postgres", name], BENCH)
+
+
+def register(url: str, email: str = EMAIL, password: str = PASSWORD) -> None:
+    """Register a user (auth on)."""
+    status, body = http(f"{url}/api/auth/register", "POST", {"email": email, "password": password})
+    if status != 201:
+        raise Failed(f"POST /api/auth/register answered {status}: {body[:300]!r}")
+
+
+def log_in(url: str, email: str = EMAIL, password: str = PASSWORD) -> dict[str, str]:
+    """Register a user and log in: the Authorization header of their access token."""
+    register(url, email, password)
+    form = {"username": email, "password": password}
+    status, body = http(f"{url}/api/auth/token", "POST", form=form)
+    if status != 200:
+        raise Failed(f"POST /api/auth/token answered {status}: {body[:300]!r}")
+    return {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
+
+
+def seed(url: str, headers: dict[str, str], count: int = ITEMS) -> int:
+    """Create `count` items through the API; the id of the first."""
+    ids = []
+    for number in range(count):
+        item = {"name": f"item {number}", "description": "benchmark"}
+        status, body = http(f"{url}/api/items", "POST", item, headers)
+        if status != 201:
+            raise Failed(f"POST /api/items answered {status}: {body[:300]!r}")
+        ids.append(int(json.loads(body)["id"]))
+    return ids[0]
 
 
 # The process group (= session) of each running server, by base URL: for cpu_seconds().

@@ -18,7 +18,6 @@ of a login is Argon2id, on purpose; what this shows is what the new work adds to
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 import time
@@ -26,38 +25,30 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from _common import (
-    COPIER,
+    EMAIL,
+    PASSWORD,
     PROJECT,
+    STACKS,
     Failed,
+    clean_clone,
+    database,
     header,
     http,
+    load_average,
     median,
     procfile,
     production_env,
+    register,
+    render,
     run,
     server,
     table,
     workdir,
 )
 from helpers import REPO
-from throughput import database
 
-STACKS = ("django", "fastapi", "flask")
 BEFORE_ISSUE_26 = "c503731"
-EMAIL, PASSWORD = "bench@example.com", "a benchmark's own password"
 MAX_FAILURES = 10
-
-
-def render(source: Path, ref: str, stack: str, destination: Path) -> Path:
-    destination.parent.mkdir(parents=True)
-    run(
-        [COPIER, "copy", "--vcs-ref", ref, "--defaults", "--trust", "--quiet",
-         "-d", f"framework={stack}", "-d", f"project_name={PROJECT}",
-         "-d", f"package_name={PROJECT}", "-d", "auth=true", str(source), str(destination)],
-        destination.parent,
-    )  # fmt: skip
-    run(["uv", "sync", "--quiet"], destination)
-    return destination
 
 
 def timings(url: str, password: str, count: int) -> list[float]:
@@ -94,11 +85,7 @@ def bench_database(
                 run(release, project, env=env)
             log = tmp / f"{stack}-{kind}-{name.split()[0]}.log"
             urls[name] = exits.enter_context(server(procfile(project)["web"], project, env, log))
-            status, body = http(
-                f"{urls[name]}/api/auth/register", "POST", {"email": EMAIL, "password": PASSWORD}
-            )
-            if status != 201:
-                raise Failed(f"{name}: POST /api/auth/register answered {status}: {body[:300]!r}")
+            register(urls[name])
         rows = []
         for what, password in (("right password", PASSWORD), ("wrong password", "not it at all")):
             medians: dict[str, list[float]] = {name: [] for name in urls}
@@ -129,12 +116,12 @@ def main() -> None:
         "against this checkout"
     )
     with workdir("login") as tmp:
-        clean = tmp / "clean-source"
-        run(["git", "clone", "--quiet", "--no-hardlinks", str(REPO), str(clean)], tmp)
+        clean = clean_clone(tmp)
         for stack in args.stacks.split(","):
+            before, after = tmp / stack / "before" / PROJECT, tmp / stack / "after" / PROJECT
             variants = {
-                f"{args.ref}": render(clean, args.ref, stack, tmp / stack / "before" / PROJECT),
-                "working tree": render(REPO, "HEAD", stack, tmp / stack / "after" / PROJECT),
+                f"{args.ref}": render(clean, args.ref, stack, before, auth=True),
+                "working tree": render(REPO, "HEAD", stack, after, auth=True),
             }
             rows = []
             for kind in args.databases.split(","):
@@ -144,8 +131,7 @@ def main() -> None:
                  *(f"{name}: ms median / p90" for name in variants), "after / before"],
                 rows,
             )  # fmt: skip
-            load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
-            print(f"load average (1 / 5 / 15 min) after {stack}: {load}\n")
+            print(f"load average (1 / 5 / 15 min) after {stack}: {load_average()}\n")
             sys.stdout.flush()
 
 

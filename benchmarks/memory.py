@@ -17,10 +17,7 @@ against the first.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -28,25 +25,28 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from _common import (
-    COPIER,
+    LIMIT,
     PROJECT,
     SERVER_GROUPS,
+    STACKS,
     Failed,
+    database,
     header,
-    http,
+    load_average,
+    log_in,
     procfile,
     production_env,
+    render,
+    require_wrk,
     run,
+    seed,
     server,
     table,
     workdir,
 )
 from helpers import REPO
-from throughput import database
 
-STACKS = ("django", "fastapi", "flask")
-EMAIL, PASSWORD = "bench@example.com", "a benchmark's own password"
-LIST = "/api/items?limit=10"
+LIST = f"/api/items?limit={LIMIT}"
 CONNECTIONS = 16
 SLICE_SECONDS = 2
 # Sends the list and /health in turn, each with the token.
@@ -58,18 +58,6 @@ request = function()
   return wrk.format("GET", paths[n % 2 + 1], {{["Authorization"] = "Bearer {token}"}})
 end
 """
-
-
-def render(stack: str, destination: Path) -> Path:
-    destination.parent.mkdir(parents=True)
-    run(
-        [COPIER, "copy", "--vcs-ref", "HEAD", "--defaults", "--trust", "--quiet",
-         "-d", f"framework={stack}", "-d", f"project_name={PROJECT}",
-         "-d", f"package_name={PROJECT}", "-d", "auth=true", str(REPO), str(destination)],
-        destination.parent,
-    )  # fmt: skip
-    run(["uv", "sync", "--quiet"], destination)
-    return destination
 
 
 def group_processes(group: int) -> dict[int, tuple[int, str]]:
@@ -126,22 +114,15 @@ def answered(url: str, script: Path, seconds: int) -> int:
 
 
 def bench(stack: str, kind: str, tmp: Path, checkpoints: list[int]) -> list[object]:
-    project = render(stack, tmp / stack / PROJECT)
+    project = render(REPO, "HEAD", stack, tmp / stack / PROJECT, auth=True)
     with ExitStack() as exits:
         env = production_env(WEB_CONCURRENCY="1", **exits.enter_context(database(kind, stack)))
         run(procfile(project)["release"], project, env=env)
         log = tmp / f"{stack}.log"
         url = exits.enter_context(server(procfile(project)["web"], project, env, log))
-        http(f"{url}/api/auth/register", "POST", {"email": EMAIL, "password": PASSWORD})
-        status, body = http(
-            f"{url}/api/auth/token", "POST", form={"username": EMAIL, "password": PASSWORD}
-        )
-        if status != 200:
-            raise Failed(f"{stack}: login answered {status}: {body[:300]!r}")
-        token = json.loads(body)["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
-        for number in range(10):
-            http(f"{url}/api/items", "POST", {"name": f"item {number}"}, headers=headers)
+        headers = log_in(url)
+        token = headers["Authorization"].removeprefix("Bearer ")
+        seed(url, headers, LIMIT)
         script = tmp / f"{stack}.lua"
         script.write_text(WRK_SCRIPT.format(list=LIST, token=token))
         group = SERVER_GROUPS[url]
@@ -171,12 +152,10 @@ def main() -> None:
     parser.add_argument("--checkpoints", default="10000,50000", help="Requests answered.")
     parser.add_argument("--database", default="postgres", choices=["postgres", "sqlite"])
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        print("wrk is not installed: sudo apt-get install -y wrk", file=sys.stderr)
-        sys.exit(2)
+    require_wrk()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     checkpoints = sorted(int(value) for value in args.checkpoints.split(","))
-    load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
+    load = load_average()
     header(
         f"memory: the web line's worker after {', '.join(f'{n:,}' for n in checkpoints)} "
         f"requests (authenticated list and /health), one worker, {args.database}; "

@@ -24,7 +24,6 @@ Goal: the change alone keeps every load at >= 0.8x REF's req/s, and answers whil
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import signal
 import socket
@@ -37,21 +36,27 @@ from pathlib import Path
 
 import throughput
 from _common import (
-    COPIER,
+    ITEMS,
+    LIMIT,
     PROJECT,
     Failed,
+    clean_clone,
+    database,
     header,
+    load_average,
     median,
     procfile,
     production_env,
+    render,
+    require_wrk,
     run,
+    seed,
     server,
     table,
     verdict,
     workdir,
 )
 from helpers import REPO
-from throughput import ITEMS, LIMIT, database, seed
 
 STACKS = ("django", "flask")
 # The change alone (REF + new gunicorn.conf.py) against REF, on every load without stalled
@@ -75,29 +80,16 @@ LOADS = [
 
 
 def wrk(url: str, duration: int, headers: dict[str, str]) -> dict[str, float]:
-    return throughput.wrk(url, duration, CONNECTIONS, headers)
-
-
-def render(source: Path, ref: str, stack: str, destination: Path) -> Path:
-    """copier copy (as `scaffold new` would, auth off) and uv sync; the project's path."""
-    destination.parent.mkdir(parents=True)
-    run(
-        [COPIER, "copy", "--vcs-ref", ref, "--defaults", "--trust", "--quiet",
-         "-d", f"framework={stack}", "-d", f"project_name={PROJECT}",
-         "-d", f"package_name={PROJECT}", "-d", "auth=false", str(source), str(destination)],
-        destination.parent,
-    )  # fmt: skip
-    run(["uv", "sync", "--quiet"], destination)
-    return destination
+    # wrk's default timeout (2 s), as in the recorded runs.
+    return throughput.wrk(url, duration, CONNECTIONS, headers, timeout=2)
 
 
 def projects(stack: str, ref: str, tmp: Path) -> dict[str, Path]:
-    clean = tmp / "clean-source"
-    if not clean.exists():
-        run(["git", "clone", "--quiet", "--no-hardlinks", str(REPO), str(clean)], tmp)
-    before = render(clean, ref, stack, tmp / stack / "before" / PROJECT)
-    after = render(REPO, "HEAD", stack, tmp / stack / "after" / PROJECT)
-    alone = render(clean, ref, stack, tmp / stack / "alone" / PROJECT)
+    """The three projects, `auth` off (the list is open, as in throughput.py)."""
+    clean = clean_clone(tmp)
+    before = render(clean, ref, stack, tmp / stack / "before" / PROJECT, auth=False)
+    after = render(REPO, "HEAD", stack, tmp / stack / "after" / PROJECT, auth=False)
+    alone = render(clean, ref, stack, tmp / stack / "alone" / PROJECT, auth=False)
     shutil.copy(after / "gunicorn.conf.py", alone / "gunicorn.conf.py")
     return {ref: before, f"{ref} + new gunicorn.conf.py": alone, "working tree": after}
 
@@ -192,9 +184,7 @@ def main() -> None:
     args = parser.parse_args()
     # A SIGTERM unwinds like Ctrl-C: every server stopped, every database dropped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    if shutil.which("wrk") is None:
-        print("wrk is missing; on Debian/Ubuntu: sudo apt-get install -y wrk", file=sys.stderr)
-        sys.exit(2)
+    require_wrk()
 
     header(
         f"web line: wrk -t2 -c{CONNECTIONS} -d{args.duration}s, median of {args.rounds} "
@@ -218,8 +208,7 @@ def main() -> None:
                  f"goal: >= {GOAL}x; answers while stalled"],
                 rows,
             )  # fmt: skip
-            load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
-            print(f"load average (1 / 5 / 15 min) after {stack}: {load}\n")
+            print(f"load average (1 / 5 / 15 min) after {stack}: {load_average()}\n")
             sys.stdout.flush()
 
 

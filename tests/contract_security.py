@@ -186,43 +186,80 @@ def check_password_policy(base_url: str) -> None:
         assert "too similar to the email address" in similar.text, similar.text
 
 
-# Bodies no JSON API should choke on (docs/contract.md §3): the field they poison, if any.
-HOSTILE_BODIES: list[tuple[str, bytes, str | None]] = [
-    ("nesting 100000 deep", b'{"name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", None),
-    ("a 5000-digit number", b'{"name": "n", "description": ' + b"9" * 5000 + b"}", None),
-    ("a number past float's range", b'{"name": "n", "description": 1e999}', None),
-    ("NaN", b'{"name": NaN}', None),
-    ("-Infinity", b'{"name": "n", "description": -Infinity}', None),
-    ("NUL in a name", json.dumps({"name": "a\x00b"}).encode(), "name"),
-    ("a lone surrogate in a name", b'{"name": "a\\ud800b"}', "name"),
-    ("a lone surrogate in a description", b'{"name": "n", "description": "\\udfff"}', None),
+# Bodies no JSON API should choke on (docs/contract.md §3): the field they poison, if any, and
+# the answer's `detail` when the body is refused whole, in the one wording every stack shares
+# (templates/_shared/json_limits.py.jinja).
+HOSTILE_BODIES: list[tuple[str, bytes, str | None, str | None]] = [
+    (
+        "nesting 100000 deep",
+        b'{"name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        None,
+        "The JSON body is nested too deeply.",
+    ),
+    (
+        "a 5000-digit number",
+        b'{"name": "n", "description": ' + b"9" * 5000 + b"}",
+        None,
+        "The JSON body holds an integer of 5000 digits; at most 4300 are read.",
+    ),
+    (
+        "a number past float's range",
+        b'{"name": "n", "description": 1e999}',
+        None,
+        "The JSON body holds the number 1e999, past the range of a float.",
+    ),
+    ("NaN", b'{"name": NaN}', None, "The JSON body holds NaN, which is not a JSON number."),
+    (
+        "-Infinity",
+        b'{"name": "n", "description": -Infinity}',
+        None,
+        "The JSON body holds -Infinity, which is not a JSON number.",
+    ),
+    ("bytes not UTF-8", b'{"name": "\xff"}', None, "The JSON body is not UTF-8 text."),
+    ("NUL in a name", json.dumps({"name": "a\x00b"}).encode(), "name", None),
+    ("a lone surrogate in a name", b'{"name": "a\\ud800b"}', "name", None),
+    ("a lone surrogate in a description", b'{"name": "n", "description": "\\udfff"}', None, None),
 ]
-HOSTILE_REGISTRATIONS: list[tuple[str, str, str | None]] = [
-    ("NUL in an email", json.dumps({"email": "a\x00@example.com", "password": PASSWORD}), "email"),
+HOSTILE_REGISTRATIONS: list[tuple[str, str, str | None, str | None]] = [
+    (
+        "NUL in an email",
+        json.dumps({"email": "a\x00@example.com", "password": PASSWORD}),
+        "email",
+        None,
+    ),
     (
         "a lone surrogate in a password",
         '{"email": "s@example.com", "password": "\\ud800xxxxxxxx"}',
         "password",
+        None,
     ),
-    ("nesting as the email", '{"email": ' + "[" * 50_000 + "]" * 50_000 + "}", None),
+    (
+        "nesting as the email",
+        '{"email": ' + "[" * 50_000 + "]" * 50_000 + "}",
+        None,
+        "The JSON body is nested too deeply.",
+    ),
 ]
 
 
 def check_hostile_bodies(base_url: str, headers: dict[str, str]) -> None:
-    """Rule 5: a 400/422 JSON error (naming the field where there is one), never a 5xx."""
+    """Rule 5: a 400/422 JSON error (naming the field where there is one), never a 5xx; a body
+    refused whole is a 400 in the same words in every stack."""
     json_type = {"Content-Type": "application/json"}
     with httpx.Client(base_url=base_url, timeout=60) as client:
-        cases = [("/api/items", what, body, field) for what, body, field in HOSTILE_BODIES]
+        cases = [("/api/items", *case) for case in HOSTILE_BODIES]
         cases += [
-            ("/api/auth/register", what, body.encode(), field)
-            for what, body, field in HOSTILE_REGISTRATIONS
+            ("/api/auth/register", what, body.encode(), field, whole)
+            for what, body, field, whole in HOSTILE_REGISTRATIONS
         ]
-        for path, what, body, field in cases:
+        for path, what, body, field, whole in cases:
             response = client.post(path, content=body, headers={**headers, **json_type})
-            _status(response, {400, 422}, f"POST {path} with {what}")
+            _status(response, {400, 422} if whole is None else 400, f"POST {path} with {what}")
             detail = _json_error(response, f"POST {path} with {what}")
             if field is not None:
                 assert field in json.dumps(detail), f"{what}: {detail!r} does not name {field}"
+            if whole is not None:
+                assert detail == whole, f"{what}: the detail is {detail!r}, not {whole!r}"
         _status(client.get("/health"), 200, "GET /health after the hostile bodies")
 
 

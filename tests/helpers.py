@@ -66,8 +66,9 @@ NEW_PROJECT_DEFAULTS: dict[str, dict[str, Any]] = {
         "docker": True,
         "kubernetes": False,
         "python_version": "3.13",
-        **({"celery": True, "trust_proxy_headers": False} if stack == "django" else {}),
-        **({"worker": False} if stack != "django" else {}),
+        **({"trust_proxy_headers": False} if stack == "django" else {}),
+        # On for a new Django project (Celery, as from the first release), off for the others.
+        "worker": stack == "django",
         # Asked of the stacks whose templates have the admin screens (copier.yml's `when:`).
         **({"admin": False} if stack in {"fastapi", "flask"} else {}),
     }

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.update
 
 
 @pytest.fixture
-def django_without_celery(tmp_path: Path) -> Path:
+def django_without_worker(tmp_path: Path) -> Path:
     template = clone_template(tmp_path / "scaffold")
     project = tmp_path / "demo-app"
     run(
@@ -34,7 +34,7 @@ def django_without_celery(tmp_path: Path) -> Path:
             "-d",
             "project_name=demo-app",
             "-d",
-            "celery=false",
+            "worker=false",
             str(template),
             str(project),
         ],
@@ -51,36 +51,36 @@ def _answers(project: Path) -> dict[str, object]:
     return loaded
 
 
-def test_add_turns_on_a_feature_the_template_offers(django_without_celery: Path) -> None:
-    project = django_without_celery
-    assert _answers(project)["celery"] is False
+def test_add_turns_on_a_feature_the_template_offers(django_without_worker: Path) -> None:
+    project = django_without_worker
+    assert _answers(project)["worker"] is False
     assert not (project / "demo_app" / "celery.py").exists()
 
-    rehearsal = scaffold("add", "celery", "--dry-run", cwd=project)
+    rehearsal = scaffold("add", "worker", "--dry-run", cwd=project)
     assert rehearsal.returncode == 0, rehearsal.stdout + rehearsal.stderr
     assert "demo_app/celery.py" in rehearsal.stdout
     assert run(["git", "status", "--porcelain"], project).stdout == ""
 
-    added = scaffold("add", "celery", cwd=project)
+    added = scaffold("add", "worker", cwd=project)
     assert added.returncode == 0, added.stdout + added.stderr
-    assert _answers(project)["celery"] is True
+    assert _answers(project)["worker"] is True
     assert (project / "demo_app" / "celery.py").is_file()
 
-    run(["git", *IDENTITY, "commit", "-qam", "celery", "--no-verify"], project)
+    run(["git", *IDENTITY, "commit", "-qam", "worker", "--no-verify"], project)
     run(["git", *IDENTITY, "add", "-A"], project)
-    run(["git", *IDENTITY, "commit", "-qm", "celery files", "--no-verify"], project, check=False)
-    again = scaffold("add", "celery", cwd=project)
+    run(["git", *IDENTITY, "commit", "-qm", "worker files", "--no-verify"], project, check=False)
+    again = scaffold("add", "worker", cwd=project)
     assert again.returncode == 0 and "already on" in again.stdout
 
 
-def test_add_refuses_what_the_template_does_not_offer(django_without_celery: Path) -> None:
+def test_add_refuses_what_the_template_does_not_offer(django_without_worker: Path) -> None:
     for feature in ("kafka", "project_name", "python_version"):
-        result = scaffold("add", feature, cwd=django_without_celery)
+        result = scaffold("add", feature, cwd=django_without_worker)
         assert result.returncode == 2, result.stdout + result.stderr
         line = result.stderr.strip().splitlines()[-1]
         assert line.startswith("error: ") and f"'{feature}' is not a feature" in line
-        assert "celery" in line and "docker" in line  # the ones a django project is offered
-    assert run(["git", "status", "--porcelain"], django_without_celery).stdout == ""
+        assert "worker" in line and "docker" in line  # the ones a django project is offered
+    assert run(["git", "status", "--porcelain"], django_without_worker).stdout == ""
 
 
 def test_features_follow_the_framework(tmp_path: Path) -> None:
@@ -90,8 +90,8 @@ def test_features_follow_the_framework(tmp_path: Path) -> None:
 
     flask = features(tmp_path, str(REPO), "HEAD", {"framework": "flask"})
     django = features(tmp_path, str(REPO), "HEAD", {"framework": "django"})
-    assert "docker" in flask and "celery" not in flask
-    assert {"docker", "celery"} <= set(django)
+    assert "admin" in flask and "admin" not in django  # Django always has its admin
+    assert {"docker", "worker"} <= set(django) & set(flask)
 
 
 @pytest.mark.parametrize("stack", ADMIN_STACKS)

@@ -444,8 +444,7 @@ def test_add_help_lists_the_features_and_their_stacks(tmp_path: Path) -> None:
     features = result.stdout.split("Features:", 1)[1]
     for feature, stacks in (
         ("auth", "django, fastapi, flask"),
-        ("celery", "django"),
-        ("worker", "fastapi, flask"),
+        ("worker", "django, fastapi, flask"),
     ):
         assert any(
             line.split() == [feature, *stacks.replace(",", "").split()]

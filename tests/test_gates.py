@@ -1,7 +1,7 @@
 """Production gates on every generated project: the checks a careful team runs before shipping.
 
 Each stack is checked as rendered with the default answers and, where an option changes the
-code (`docker`, `ci`, Django's `celery`), as rendered with every option off; where an option is
+code (`docker`, `ci`, the worker), as rendered with every option off; where an option is
 off by default (FastAPI's and Flask's `worker`), also with every option on.
 
 - mypy: `uv run mypy .`, the command every project's README gives, is clean.
@@ -61,12 +61,12 @@ VENV_BIN = Path(sys.executable).parent
 def all_off(stack: str) -> dict[str, object]:
     answers: dict[str, object] = {"docker": False, "ci": "none"}
     if stack == "django":
-        answers["celery"] = False
+        answers["worker"] = False
     return answers
 
 
 def all_on(stack: str) -> dict[str, object]:
-    """The options that are off by default, turned on (Django's `celery` is on already)."""
+    """The options that are off by default, turned on (Django's worker is on already)."""
     return {"worker": True} if stack in ("fastapi", "flask") else {}
 
 
@@ -241,7 +241,7 @@ def test_compose_file_is_consistent(project: Path) -> None:
     images = " ".join(str(s.get("image", "")) for s in services.values())
     assert "postgres" in images, f"compose runs PostgreSQL: {images}"
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    if answers.get("celery") or answers.get("worker"):
+    if answers.get("worker"):
         assert "redis" in images, f"a compose file with the worker runs Redis: {images}"
         commands = {name: " ".join(map(str, s.get("command", []))) for name, s in services.items()}
         assert re.search(r"\bworker\b", commands["worker"]), commands

@@ -27,7 +27,6 @@ import procfile
 import pytest
 import yaml
 from helpers import REPO, STACKS, actionlint, missing, render, run, scaffold
-from test_render import WORKER_QUESTION
 
 # One worker of pytest-xdist runs the module, so that it renders each project once.
 pytestmark = pytest.mark.xdist_group("kubernetes")
@@ -78,7 +77,7 @@ class Projects:
         key = (stack, worker)
         if key not in self._projects:
             destination = self.root / _case_id(stack, worker) / "demo-app"
-            answers = {"kubernetes": True, WORKER_QUESTION[stack]: worker}
+            answers = {"kubernetes": True, "worker": worker}
             self._projects[key] = render(destination, stack, **answers)
         return self._projects[key]
 

@@ -18,12 +18,10 @@ from scaffold.stacks import stacks
 
 RUFF = [sys.executable, "-m", "ruff"]
 STACK_OPTIONS: dict[str, dict[str, list[Any]]] = {
-    "django": {"celery": [True, False]},
+    "django": {"worker": [True, False]},
     "fastapi": {"worker": [True, False]},
     "flask": {"worker": [True, False]},
 }
-# The answer that adds the background worker, per stack (Django's was released as `celery`).
-WORKER_QUESTION = {"django": "celery", "fastapi": "worker", "flask": "worker"}
 # The file that holds the queue's app, loaded by the `worker` and `scheduler` processes.
 WORKER_MODULE = {"django": "celery.py", "fastapi": "worker.py", "flask": "celery.py"}
 SHARED_OPTIONS: dict[str, list[Any]] = {
@@ -126,9 +124,12 @@ def test_renders_cleanly(combo: tuple[str, dict[str, Any]], tmp_path: Path) -> N
     ):
         assert (project / name).is_file(), f"{stack} lacks {name}"
     auth = answers["auth"] and stack in AUTH_STACKS
-    assert (project / "demo_app/users").exists() == auth
+    # Django's users app (its own User model) is there either way; its login only with auth.
+    users_app = auth or stack == "django"
+    assert (project / "demo_app/users").exists() == users_app
+    assert (project / "demo_app/users/tokens.py").exists() == auth
     assert ("/api/auth/token" in (project / "README.md").read_text()) == auth
-    worker = answers[WORKER_QUESTION[stack]]
+    worker = answers["worker"]
     assert (project / "demo_app" / WORKER_MODULE[stack]).exists() == worker
     for name in ("demo_app/items/tasks.py", "tests/test_tasks.py"):
         assert (project / name).exists() == worker, name
@@ -169,7 +170,7 @@ def test_readme_sections_share_one_order(tmp_path: Path) -> None:
 
 def test_procfiles_share_line_names(tmp_path: Path) -> None:
     for stack in STACKS:
-        with_worker = {WORKER_QUESTION[stack]: True}
+        with_worker = {"worker": True}
         procfile = (render(tmp_path / stack, stack, **with_worker) / "Procfile").read_text()
         names = [
             line.split(":", 1)[0]

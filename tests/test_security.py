@@ -84,7 +84,7 @@ WEAK_KEYS = {"31 characters": "k" * 31, "whitespace": " " * 40, "blank": ""}
 def test_a_weak_secret_key_stops_the_line_with_one_line(
     projects: Projects, stack: str, line: str, key: str
 ) -> None:
-    project = projects.get(stack, **({"celery": True} if stack == "django" else {"worker": True}))
+    project = projects.get(stack, worker=True)
     env = procfile.production_env(SECRET_KEY=WEAK_KEYS[key], DATABASE_URL=procfile.scratch_sqlite())
     with procfile.start(project, line, env, wait_for_port=False) as process:
         try:

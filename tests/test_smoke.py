@@ -21,9 +21,7 @@ pytestmark = pytest.mark.smoke
 
 # Every option off: the smallest project each stack can generate.
 MINIMAL = {"docker": False, "ci": "none"}
-STACK_MINIMAL = {"django": {"celery": False}}
-# The answer that adds the background worker (Django's was released as `celery`).
-WORKER_QUESTION = {"django": "celery", "fastapi": "worker", "flask": "worker"}
+STACK_MINIMAL = {"django": {"worker": False}}
 # Each stack's broker variables.
 BROKER_VARIABLES = {
     "django": ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"),
@@ -37,7 +35,7 @@ def variant_answers(stack: str, variant: str) -> dict[str, object]:
     if variant == "minimal":
         return {**MINIMAL, **STACK_MINIMAL.get(stack, {})}
     if variant == "worker":
-        return {WORKER_QUESTION[stack]: True}
+        return {"worker": True}
     return {}
 
 
@@ -191,7 +189,7 @@ def test_worker_runs_sent_and_periodic_tasks(
 ) -> None:
     """docs/contract.md §5: the Procfile's `worker` runs items.summarize sent from the app's process
     (the result read back from Redis), and its `scheduler` sends the periodic one."""
-    project = projects.get(stack, **{WORKER_QUESTION[stack]: True})
+    project = projects.get(stack, worker=True)
     broker = f"{redis_url}/{redis_database}"
     env = procfile.production_env(
         DATABASE_URL=procfile.scratch_sqlite(),

@@ -12,6 +12,7 @@ that turning them on later (`scaffold update -d KEY=true`) keeps the project gre
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from collections.abc import Iterator
@@ -30,6 +31,8 @@ pytestmark = pytest.mark.update
 FIRST_RELEASE = "0bd09ec"
 # The last main before issue 26 made emails canonical and the throttle per client address.
 BEFORE_CANONICAL_EMAILS = "c503731"
+# The last main before issue 28 gave Django projects their own `users.User`.
+BEFORE_USERS_USER = "afa629f"
 IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.invalid"]
 COPIER = [sys.executable, "-m", "copier"]
 PACKAGE = "demo_app"
@@ -59,6 +62,7 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
         missing(f"this clone has no commit {FIRST_RELEASE} (a shallow clone?): fetch full history")
     git(template, "tag", "v0.1.0", FIRST_RELEASE)
     git(template, "tag", "v0.1.26", BEFORE_CANONICAL_EMAILS)
+    git(template, "tag", "v0.1.35", BEFORE_USERS_USER)
     # The working tree of this checkout, uncommitted files included, becomes v0.2.0.
     for name in filter(None, git(template, "ls-files", "-z").split("\0")):
         (template / name).unlink(missing_ok=True)
@@ -205,6 +209,8 @@ def test_first_release_updates_then_turns_auth_and_worker_on(
         admin = {**envs["sqlite"], "DJANGO_SUPERUSER_PASSWORD": admin_password}
         command = "manage.py createsuperuser --noinput --username admin --email Admin@Example.com"
         run(["uv", "run", "python", *command.split()], project, env=admin)
+        for env in envs.values():
+            make_django_users(project, env)
 
     # --- the plain update ---------------------------------------------------------------
     answers = update(project)
@@ -218,7 +224,9 @@ def test_first_release_updates_then_turns_auth_and_worker_on(
     }
     # The first release trusted X-Forwarded-Proto (Django): the update keeps doing so, or its
     # HTTPS redirect would loop behind the proxy. Every other new question starts off.
-    kept_as_before = {"trust_proxy_headers": True} if stack == "django" else {}
+    # Django's worker, answered as `celery` then, is on as before under its one name (issue 28).
+    kept_as_before = {"trust_proxy_headers": True, "worker": True} if stack == "django" else {}
+    assert "celery" not in answers
     assert {key: new_switches.pop(key, None) for key in kept_as_before} == kept_as_before
     assert not any(new_switches.values()), (
         f"a question the first release did not have is on after the update: {new_switches}"
@@ -241,6 +249,8 @@ def test_first_release_updates_then_turns_auth_and_worker_on(
     # migrated by the new release line and served by the new web line, with the same JSON.
     for name, env in envs.items():
         assert served_items(project, env) == rows[name], name
+        if stack == "django":  # issue 28: their users are now users.User, all of them kept
+            assert_django_users_kept(project, env)
     if stack == "django":
         # Deployed behind a TLS proxy (Heroku, Dokku) with the HTTPS redirect on, as the first
         # release was: the proxy's X-Forwarded-Proto is still believed, so no redirect loop.
@@ -297,6 +307,8 @@ def test_first_release_updates_then_turns_auth_and_worker_on(
             assert created.status_code == 201, created.text
             # CONTRACT 3b: a new registration starts unverified.
             assert me(web.url, headers)["email_verified"] is False, name
+            if stack == "django":
+                assert_old_users_log_in(web.url, DJANGO_USERS)
             if stack == "django" and name == "sqlite":
                 form = {"username": "admin@example.com", "password": admin_password}
                 token = httpx.post(f"{web.url}/api/auth/token", data=form, timeout=30)
@@ -304,6 +316,29 @@ def test_first_release_updates_then_turns_auth_and_worker_on(
                 # The admin existed before accounts (CONTRACT 3b): verified, as every such user.
                 bearer = {"Authorization": f"Bearer {token.json()['access_token']}"}
                 assert me(web.url, bearer)["email_verified"] is True
+
+
+def test_a_django_project_without_celery_keeps_its_worker_off(
+    releases: Path, tmp_path: Path
+) -> None:
+    """Issue 28: the worker question has one name in every stack, `worker`. A first-release
+    Django project recorded its answer as `celery`; no question has that name now, so Copier
+    hands the recorded answer to `worker`'s default, and plain `copier update --defaults`
+    records it under the new name: a project without Celery stays without."""
+    project = tmp_path / "demo-app"
+    copy = [*COPIER, "copy", "--defaults", "--vcs-ref", "v0.1.0", "-d", "framework=django"]
+    data = ["-d", "project_name=demo-app", "-d", "celery=false"]
+    run([*copy, *data, str(releases), str(project)], tmp_path)
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "generated")
+    assert not (project / PACKAGE / "celery.py").exists()
+
+    answers = update(project)
+    assert answers["worker"] is False
+    assert "celery" not in answers
+    assert not (project / PACKAGE / "celery.py").exists()
+    assert not (project / PACKAGE / "items" / "tasks.py").exists()
+    assert "worker" not in procfile.read(project)
 
 
 # Accounts made through the old release's API, with the spellings it stored as they were.
@@ -348,6 +383,8 @@ def test_users_from_before_canonical_emails_still_log_in(
         procfile.release(project, env)
         with procfile.start(project, "web", env) as web:
             register_old_accounts(web.url, stack)
+        if stack == "django":
+            make_django_users(project, env)
 
     answers = update(project)
     assert answers["_commit"] == "v0.2.0"
@@ -361,7 +398,11 @@ def test_users_from_before_canonical_emails_still_log_in(
 
     for name, env in envs.items():
         procfile.release(project, env)
+        if stack == "django":
+            assert_django_users_kept(project, env)
         with procfile.start(project, "web", env) as web:
+            if stack == "django":
+                assert_old_users_log_in(web.url, DJANGO_USERS)
             for email, password in OLD_ACCOUNTS.items():
                 for spelling in (email, email.upper(), f"  {email.lower()} "):
                     response = token_for(web.url, spelling, password)
@@ -382,6 +423,114 @@ def test_users_from_before_canonical_emails_still_log_in(
                 timeout=30,
             )
             assert again.status_code == 409, f"{name}: {again.text}"
+
+
+# Django users from before `users.User` (issue 28), made the way the admin and
+# `createsuperuser` make them, in whatever user model the release has: one staff member with a
+# permission of their own, one member of a group that has one, one with neither.
+DJANGO_USERS = {
+    "staff@example.com": "the staff member's own password",
+    "member@example.com": "the group member's own password",
+    "plain@example.com": "the plain user's own password",
+}
+MAKE_DJANGO_USERS = """
+import json, os
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+passwords = json.loads(os.environ["OLD_USERS"])
+users = get_user_model().objects
+made = {name: users.create_user(name, name, password) for name, password in passwords.items()}
+made["staff@example.com"].is_staff = True
+made["staff@example.com"].save()
+made["staff@example.com"].user_permissions.add(Permission.objects.get(codename="change_user"))
+editors = Group.objects.create(name="editors")
+editors.permissions.add(Permission.objects.get(codename="view_user"))
+made["member@example.com"].groups.add(editors)
+"""
+READ_DJANGO_USERS = """
+import json, os
+from django.conf import settings
+from django.contrib.auth import get_user_model
+users = {}
+for name, password in json.loads(os.environ["OLD_USERS"]).items():
+    user = get_user_model().objects.get(username=name)
+    groups = sorted(group.name for group in user.groups.all())
+    permissions = sorted(user.get_all_permissions())
+    users[name] = [user.check_password(password), user.is_staff, groups, permissions]
+print("USERS " + json.dumps({"model": settings.AUTH_USER_MODEL, "users": users}))
+"""
+DJANGO_USERS_AFTER = {
+    "model": "users.User",
+    "users": {
+        "staff@example.com": [True, True, [], ["users.change_user"]],
+        "member@example.com": [True, False, ["editors"], ["users.view_user"]],
+        "plain@example.com": [True, False, [], []],
+    },
+}
+
+
+def manage_shell(project: Path, env: dict[str, str], script: str) -> str:
+    command = ["uv", "run", "python", "manage.py", "shell", "-c", script]
+    return run(command, project, env={**env, "OLD_USERS": json.dumps(DJANGO_USERS)}).stdout
+
+
+def make_django_users(project: Path, env: dict[str, str]) -> None:
+    manage_shell(project, env, MAKE_DJANGO_USERS)
+
+
+def assert_django_users_kept(project: Path, env: dict[str, str]) -> None:
+    """Every user, password, staff flag, group and permission as before, now `users.User`,
+    and no model change left without its migration (`makemigrations --check`)."""
+    output = manage_shell(project, env, READ_DJANGO_USERS)
+    line = next(line for line in output.splitlines() if line.startswith("USERS "))
+    assert json.loads(line.removeprefix("USERS ")) == DJANGO_USERS_AFTER
+    check = ["uv", "run", "python", "manage.py", "makemigrations", "--check", "--dry-run"]
+    assert "No changes detected" in run(check, project, env=env).stdout
+
+
+def assert_old_users_log_in(url: str, accounts: dict[str, str]) -> None:
+    for email, password in accounts.items():
+        response = token_for(url, email, password)
+        assert response.status_code == 200, f"{email}: {response.text}"
+
+
+def test_django_users_from_before_users_user_keep_everything(
+    releases: Path, tmp_path: Path, seeded_postgres_url: str, postgres_url: str
+) -> None:
+    """Issue 28: a Django project from main just before `users.User` (its users in
+    `auth_user`, accounts and refresh tokens beside them), with auth on and users in its
+    tables on SQLite and PostgreSQL, takes plain `copier update --defaults`. Its release line
+    adopts the table: every user logs in with their old password and keeps their staff flag,
+    groups and permissions; `makemigrations --check` is clean; its own tests pass on both."""
+    project = old_project(releases, tmp_path / "demo-app", "django", release="v0.1.35")
+    envs = {
+        "sqlite": procfile.production_env(),
+        "postgres": procfile.production_env(DATABASE_URL=seeded_postgres_url),
+    }
+    for env in envs.values():
+        procfile.release(project, env)
+        make_django_users(project, env)
+
+    answers = update(project)
+    assert answers["_commit"] == "v0.2.0"
+    assert (project / PACKAGE / "users" / "migrations" / "0000_user.py").is_file()
+    assert_user_work_kept(project)
+    commit_all(project, "update to v0.2.0")
+    run(["uv", "sync"], project)
+    own_tests(project, clean_env())
+    own_tests(project, clean_env(DATABASE_URL=postgres_url))
+
+    for name, env in envs.items():
+        procfile.release(project, env)
+        assert_django_users_kept(project, env)
+        with procfile.start(project, "web", env) as web:
+            assert_old_users_log_in(web.url, DJANGO_USERS)
+            # Their accounts came through too: made unverified in that release, still so.
+            token = token_for(web.url, "staff@example.com", DJANGO_USERS["staff@example.com"])
+            access = {"Authorization": f"Bearer {token.json()['access_token']}"}
+            account = me(web.url, access)
+            assert account["email"] == "staff@example.com", name
+            assert account["email_verified"] is False, name
 
 
 def assert_user_work_kept(project: Path) -> None:

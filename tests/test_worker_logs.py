@@ -14,7 +14,6 @@ import procfile
 import pytest
 from conftest import Projects
 from helpers import STACKS, run
-from test_render import WORKER_QUESTION
 from test_smoke import BROKER_VARIABLES, RAN_SUMMARIZE, SEND_SUMMARIZE, _wait_for
 
 pytestmark = pytest.mark.smoke
@@ -47,7 +46,7 @@ def _records(line: str, output: str) -> list[dict[str, Any]]:
 def test_worker_and_scheduler_print_only_json_records(
     stack: str, projects: Projects, redis_url: str, redis_database: int
 ) -> None:
-    project: Path = projects.get(stack, **{WORKER_QUESTION[stack]: True})
+    project: Path = projects.get(stack, worker=True)
     broker = f"{redis_url}/{redis_database}"
     # No LOG_FORMAT: JSON is what DEBUG off gives.
     env = procfile.production_env(

@@ -3,13 +3,14 @@ framework, each written once, plainly. Read from the environment the generated p
 (benchmarks/throughput.py starts the bare apps with the generated app's environment).
 """
 
-import json
 import logging
-import math
 import os
 import re
+import runpy
 import sys
 import uuid
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 import structlog
@@ -109,32 +110,28 @@ def token_claims(authorization: str | None, max_id: int = MAX_ID) -> Claims | No
 
 # --- request bodies ----------------------------------------------------------------------------
 
+# The generated apps' strict JSON reader, run from the template's own file: it is plain Python
+# (every stack's `<package>/json_limits.py` is only `{% include %}` of it), so the bare apps
+# refuse the same bodies with the same words and cannot drift from the template.
+JSON_LIMITS = Path(__file__).resolve().parents[2] / "templates" / "_shared" / "json_limits.py.jinja"
+json_limits = SimpleNamespace(**runpy.run_path(str(JSON_LIMITS), run_name="json_limits"))
+
 
 class BadBody(ValueError):
-    """A body no valid request has: 400."""
-
-
-def _refuse(constant: str) -> Any:
-    raise BadBody(f"{constant} is not a JSON number")
-
-
-def _finite(text: str) -> float:
-    number = float(text)
-    if not math.isfinite(number):
-        raise BadBody(f"the number {text[:20]} is too large")
-    return number
+    """A body no valid request has: 400. Its message completes "The JSON body ..." for what the
+    generated apps refuse (json_limits.BadJSON's `problem`); it is the json module's own words
+    for malformed JSON."""
 
 
 def parse_json(body: bytes) -> Any:
-    """A JSON body, strictly: NaN/Infinity, floats past 1e308, integers past int()'s 4300
-    digits and nesting deeper than the stack are BadBody."""
+    """A JSON body, read by the generated apps' own reader (json_limits.loads: NaN/Infinity,
+    floats past 1e308, integers past 4300 digits, nesting deeper than the stack, bytes that are
+    not UTF-8); what it refuses, and malformed JSON, are BadBody."""
     try:
-        return json.loads(body, parse_constant=_refuse, parse_float=_finite)
-    except RecursionError:
-        raise BadBody("nested too deeply") from None
-    except BadBody:
-        raise
-    except ValueError as error:  # malformed, not UTF-8, an integer of too many digits
+        return json_limits.loads(body)
+    except json_limits.BadJSON as error:
+        raise BadBody(error.problem) from None
+    except ValueError as error:  # malformed
         raise BadBody(str(error)) from None
 
 

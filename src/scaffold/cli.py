@@ -352,7 +352,7 @@ def add(
     feature: Annotated[
         str,
         typer.Argument(
-            help="A yes/no question of the template to turn on, e.g. celery; "
+            help="A yes/no question of the template to turn on, e.g. worker; "
             "a wrong one lists those the project is offered.",
             show_default=False,
         ),

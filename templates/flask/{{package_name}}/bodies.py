@@ -1,10 +1,9 @@
 """JSON request bodies, read strictly: what Python's json module accepts but no client should
 send is a 400 before any view runs, rather than a 500 or a value no database can hold.
 
-- `NaN`, `Infinity` and `-Infinity`: Python reads them, but they are not JSON (RFC 8259);
-- a number Python cannot hold: an integer of over 4,300 digits (int() refuses it with a
-  ValueError the json module lets through), a float beyond 1e308 (it would be infinity);
-- nesting deeper than Python's recursion limit (the json module raises RecursionError).
+json_limits.py reads them, with the limits and the words of every stack: nesting too deep,
+numbers too long or too large, NaN and Infinity, bytes that are not UTF-8 text. Malformed JSON
+is a 400 too, saying where ("The body is not valid JSON: ...").
 
 Text is checked later, field by field (NUL and lone surrogates: the schemas' `storable`), so
 that the error names the field. Both ways into a body read it here: Flask's
@@ -12,8 +11,6 @@ that the error names the field. Both ways into a body read it here: Flask's
 through the `Blueprint` below, whose parser reads with `request.get_json()` too.
 """
 
-import json
-import math
 from typing import Any
 
 import flask
@@ -23,35 +20,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import BadRequest
 
-TOO_LARGE = "a number in it is too large"
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _integer(digits: str) -> int:
-    try:
-        return int(digits)
-    except ValueError:  # more digits than sys.get_int_max_str_digits() (4,300)
-        raise ValueError(TOO_LARGE) from None
-
-
-def _finite(text: str) -> float:
-    number = float(text)
-    if not math.isfinite(number):
-        raise ValueError(TOO_LARGE)
-    return number
-
-
-def loads(text: str | bytes) -> Any:
-    """json.loads, refusing with a ValueError what the module docstring lists."""
-    try:
-        return json.loads(
-            text, parse_constant=_refuse_constant, parse_int=_integer, parse_float=_finite
-        )
-    except RecursionError:
-        raise ValueError("it is nested too deeply") from None
+from .json_limits import BadJSON, loads
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -67,6 +36,8 @@ class Request(flask.Request):
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         if e is None:  # not a JSON content type: werkzeug's 415
             return super().on_json_loading_failed(e)
+        if isinstance(e, BadJSON):  # its message is the whole answer
+            raise BadRequest(str(e))
         raise BadRequest(f"The body is not valid JSON: {e}.")
 
 

@@ -9,15 +9,13 @@ shell) ends every token issued before it (models.Account, tokens.py)."""
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db.models import F
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from .emails import canonical_email
-from .models import Account
-from .tokens import revoke_all
+from .models import Account, RefreshToken, User
 
 
 @receiver(pre_save, sender=User)
@@ -39,4 +37,4 @@ def keep_the_account(
         account = Account.of(instance)
         Account.objects.filter(pk=account.pk).update(token_version=F("token_version") + 1)
         account.refresh_from_db(fields=["token_version"])
-        revoke_all(instance.pk)
+        RefreshToken.revoke_all(instance.pk)

@@ -1,6 +1,6 @@
-"""Django's own user admin, with the API's rule that an email belongs to one user: the form
-compares its canonical form (emails.py) with the stored ones, and says so when another user
-has it."""
+"""The users' admin: Django's own, with the API's rule that an email belongs to one user (the
+form compares its canonical form, emails.py, with the stored ones, and says so when another
+user has it) and each user's account inline."""
 
 from typing import Any
 
@@ -9,11 +9,10 @@ from django.contrib import admin
 from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
-from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 from .emails import canonical_email
-from .models import Account
+from .models import Account, User
 
 
 class UniqueEmailChangeForm(UserChangeForm[User]):
@@ -23,9 +22,6 @@ class UniqueEmailChangeForm(UserChangeForm[User]):
         if email and others.exists():
             raise forms.ValidationError("Another user already has this email.")
         return email
-
-
-admin.site.unregister(User)
 
 
 class AccountInline(admin.StackedInline[Account, User]):

@@ -1,13 +1,29 @@
-"""The login attempts that throttle guessing. Users themselves are Django's `auth.User` (see
-the README): the email is the login, stored in its canonical form (emails.py). Each user has
-an `Account` (email verification, token version), and each refresh token a `RefreshToken`."""
+"""The project's users, and what they need to log in: the login attempts that throttle guessing,
+each user's `Account` (email verification, token version) and each refresh token's row.
+
+`User` is the project's own model, as Django advises for every project: change it as the
+product needs, with a migration. It starts as Django's `auth.User`, in the same table, so a
+project from before it kept every user (README, "Users")."""
 
 from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+
+
+class User(AbstractUser):
+    """Django's user: username, email, names, password, staff and superuser flags, groups and
+    permissions. The API logs in with the email, stored in its canonical form (emails.py,
+    signals.py); the admin with the username, which the API sets to the email."""
+
+    # auth_user's own key: an integer, as Django's `auth.User` made it.
+    id = models.AutoField(primary_key=True, verbose_name="ID")
+
+    class Meta(AbstractUser.Meta):
+        db_table = "auth_user"
 
 
 class LoginFailure(models.Model):
@@ -30,8 +46,8 @@ class LoginFailure(models.Model):
 
 
 class Account(models.Model):
-    """What the project keeps about a user beyond Django's `auth.User`, which cannot gain
-    columns: one row per user (signals.py makes it, for every way a user appears).
+    """What the API keeps about a user's login: one row per user (signals.py makes it, for
+    every way a user appears). A table of its own, made when users were still `auth.User`.
 
     `email_verified_at` is when the user proved they read the address (null: not yet);
     `token_version` goes up at every password change, and an access or refresh token whose
@@ -83,3 +99,10 @@ class RefreshToken(models.Model):
 
     def __str__(self) -> str:
         return f"refresh token of user {self.user_id}, family {self.family[:8]}"
+
+    @classmethod
+    def revoke_all(cls, user_pk: int) -> None:
+        """Every refresh token of the user (a password change)."""
+        cls.objects.filter(user_id=user_pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )

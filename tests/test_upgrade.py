@@ -158,6 +158,19 @@ def update(project: Path, *data: str) -> dict[str, Any]:
     return answers
 
 
+def update_and_test(project: Path, postgres_url: str) -> dict[str, Any]:
+    """The plain update to this checkout, with the user's work kept, committed and installed as
+    its user would; the project's own tests then pass on SQLite and PostgreSQL."""
+    answers = update(project)
+    assert answers["_commit"] == "v0.2.0"
+    assert_user_work_kept(project)
+    commit_all(project, "update to v0.2.0")
+    run(["uv", "sync"], project)
+    own_tests(project, clean_env())
+    own_tests(project, clean_env(DATABASE_URL=postgres_url))
+    return answers
+
+
 def assert_no_conflicts(project: Path) -> None:
     rejected = [str(path.relative_to(project)) for path in project.rglob("*.rej")]
     assert not rejected, f"the update left rejected hunks in {rejected}"
@@ -386,15 +399,9 @@ def test_users_from_before_canonical_emails_still_log_in(
         if stack == "django":
             make_django_users(project, env)
 
-    answers = update(project)
-    assert answers["_commit"] == "v0.2.0"
+    answers = update_and_test(project, postgres_url)
     assert answers.get("admin", False) is False
     assert not (project / PACKAGE / "admin").exists()
-    assert_user_work_kept(project)
-    commit_all(project, "update to v0.2.0")
-    run(["uv", "sync"], project)
-    own_tests(project, clean_env())
-    own_tests(project, clean_env(DATABASE_URL=postgres_url))
 
     for name, env in envs.items():
         procfile.release(project, env)
@@ -511,14 +518,8 @@ def test_django_users_from_before_users_user_keep_everything(
         procfile.release(project, env)
         make_django_users(project, env)
 
-    answers = update(project)
-    assert answers["_commit"] == "v0.2.0"
+    update_and_test(project, postgres_url)
     assert (project / PACKAGE / "users" / "migrations" / "0000_user.py").is_file()
-    assert_user_work_kept(project)
-    commit_all(project, "update to v0.2.0")
-    run(["uv", "sync"], project)
-    own_tests(project, clean_env())
-    own_tests(project, clean_env(DATABASE_URL=postgres_url))
 
     for name, env in envs.items():
         procfile.release(project, env)

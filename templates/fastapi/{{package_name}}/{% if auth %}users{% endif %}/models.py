@@ -1,6 +1,6 @@
 """The users table, the refresh tokens handed out, and the records the throttles count."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
@@ -16,10 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+from ..timestamps import utc_now
 
 
 class User(Base):

@@ -1,12 +1,10 @@
 """The user endpoints: registration, login (OAuth2 password flow) with refresh tokens, logout,
 password reset and change, email verification, and GET /api/users/me.
 
-Every route answers with and without the trailing slash (the slashed one is left out of the
-document): clients POST to either, and a redirect would turn their POST into a GET.
+Every route answers with and without the trailing slash, without a redirect (slashes.py).
 """
 
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import (
     APIRouter,
@@ -26,9 +24,10 @@ from ..config import get_settings
 from ..db import SessionDep
 from ..jsonbody import StrictJSONRoute
 from ..openapi import Message, ValidationErrors, errors
+from ..timestamps import utc_now
 from . import mail, throttle, tokens
 from .emails import canonical_email
-from .models import User, utc_now
+from .models import User
 from .passwords import password_problems
 from .schemas import (
     Accepted,
@@ -63,19 +62,6 @@ BAD_LINK = "This link is invalid or has expired; ask for a new one."
 RESET_REQUESTED = "If that email has an account, a reset link is on its way."
 RESEND_REQUESTED = "If that email has an unverified account, a new link is on its way."
 WRONG_PASSWORD = "The current password is not correct."  # noqa: S105 (a message)
-
-Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
-
-
-def post(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
-    """`@router.post` at `path` and at `path/` (the latter left out of the document)."""
-
-    def register(endpoint: Endpoint) -> Endpoint:
-        router.post(path, **options)(endpoint)
-        router.post(f"{path}/", include_in_schema=False, **options)(endpoint)
-        return endpoint
-
-    return register
 
 
 def problem(description: str) -> dict[str, Any]:
@@ -195,7 +181,7 @@ def weak_password(field: str, problems: list[str]) -> RequestValidationError:
     )
 
 
-@post(
+@router.post(
     "/api/auth/register",
     response_model=UserOut,
     status_code=status.HTTP_201_CREATED,
@@ -240,7 +226,7 @@ def bad_login() -> HTTPException:
     )
 
 
-@post(
+@router.post(
     "/api/auth/token",
     response_model=Token,
     responses={
@@ -280,7 +266,7 @@ async def log_in(
     return await token_pair(session, user)
 
 
-@post(
+@router.post(
     "/api/auth/refresh",
     response_model=Token,
     responses={**errors(400, 422), **REFRESH_REFUSED, **THROTTLED},
@@ -300,7 +286,7 @@ async def refresh(
     return await token_pair(session, user, family)
 
 
-@post(
+@router.post(
     "/api/auth/logout",
     status_code=status.HTTP_204_NO_CONTENT,
     responses={**errors(400, 422), **REFRESH_REFUSED},
@@ -314,7 +300,7 @@ async def log_out(body: RefreshRequest, session: SessionDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@post(
+@router.post(
     "/api/auth/password-reset",
     response_model=Accepted,
     status_code=status.HTTP_202_ACCEPTED,
@@ -338,7 +324,7 @@ async def request_password_reset(
     return Accepted(detail=RESET_REQUESTED)
 
 
-@post(
+@router.post(
     "/api/auth/password-reset/confirm",
     status_code=status.HTTP_204_NO_CONTENT,
     responses={**LINK_REFUSED, **errors(422), **THROTTLED},
@@ -363,7 +349,7 @@ async def confirm_password_reset(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@post(
+@router.post(
     "/api/auth/verify-email",
     status_code=status.HTTP_204_NO_CONTENT,
     responses={**LINK_REFUSED, **errors(422), **THROTTLED},
@@ -380,7 +366,7 @@ async def verify_email(body: EmailVerification, request: Request, session: Sessi
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@post(
+@router.post(
     "/api/auth/verify-email/resend",
     response_model=Accepted,
     status_code=status.HTTP_202_ACCEPTED,
@@ -398,13 +384,12 @@ async def resend_verification(
 
 
 @router.get("/api/users/me", response_model=Me, responses=UNAUTHORIZED)
-@router.get("/api/users/me/", response_model=Me, include_in_schema=False)
 async def me(user: CurrentUser) -> User:
     """The account the bearer token belongs to."""
     return user
 
 
-@post(
+@router.post(
     "/api/users/me/password",
     status_code=status.HTTP_204_NO_CONTENT,
     responses={

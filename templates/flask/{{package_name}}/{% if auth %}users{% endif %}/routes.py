@@ -130,7 +130,7 @@ def token_attempt(scope: str) -> int:
     return attempt
 
 
-@blp.route("/api/auth/register", strict_slashes=False)
+@blp.route("/api/auth/register")
 class Register(MethodView):
     @blp.arguments(RegistrationSchema())
     @blp.response(201, UserSchema)
@@ -156,7 +156,7 @@ class Register(MethodView):
         return user
 
 
-@blp.route("/api/auth/token", strict_slashes=False)
+@blp.route("/api/auth/token")
 class Token(MethodView):
     @blp.arguments(LoginFormSchema(), location="form")
     @blp.response(200, TokenSchema)
@@ -194,7 +194,7 @@ class Token(MethodView):
         return tokens.token_response(user), 200, NO_STORE
 
 
-@blp.route("/api/auth/refresh", strict_slashes=False)
+@blp.route("/api/auth/refresh")
 class Refresh(MethodView):
     @blp.arguments(RefreshTokenSchema())
     @blp.response(200, TokenSchema)
@@ -227,7 +227,7 @@ class Refresh(MethodView):
         return tokens.token_response(user, family), 200, NO_STORE
 
 
-@blp.route("/api/auth/logout", strict_slashes=False)
+@blp.route("/api/auth/logout")
 class Logout(MethodView):
     @blp.arguments(RefreshTokenSchema())
     @blp.response(204)
@@ -244,7 +244,7 @@ class Logout(MethodView):
         tokens.revoke(claims)
 
 
-@blp.route("/api/auth/password-reset", strict_slashes=False)
+@blp.route("/api/auth/password-reset")
 class PasswordReset(MethodView):
     @blp.arguments(EmailSchema())
     @blp.response(202, MessageSchema)
@@ -259,7 +259,7 @@ class PasswordReset(MethodView):
         return {"detail": RESET_SENT}
 
 
-@blp.route("/api/auth/password-reset/confirm", strict_slashes=False)
+@blp.route("/api/auth/password-reset/confirm")
 class PasswordResetConfirm(MethodView):
     @blp.arguments(PasswordResetSchema())
     @blp.response(204)
@@ -281,7 +281,7 @@ class PasswordResetConfirm(MethodView):
         throttle.forgive(attempt)
 
 
-@blp.route("/api/auth/verify-email", strict_slashes=False)
+@blp.route("/api/auth/verify-email")
 class VerifyEmail(MethodView):
     @blp.arguments(VerifyEmailSchema())
     @blp.response(204)
@@ -304,7 +304,7 @@ class VerifyEmail(MethodView):
         throttle.forgive(attempt)
 
 
-@blp.route("/api/auth/verify-email/resend", strict_slashes=False)
+@blp.route("/api/auth/verify-email/resend")
 class VerifyEmailResend(MethodView):
     @blp.arguments(EmailSchema())
     @blp.response(202, MessageSchema)
@@ -319,7 +319,7 @@ class VerifyEmailResend(MethodView):
         return {"detail": RESEND_SENT}
 
 
-@blp.route("/api/users/me", strict_slashes=False)
+@blp.route("/api/users/me")
 class Me(MethodView):
     decorators = [jwt_required()]  # noqa: RUF012 (Flask reads it once)
 
@@ -332,7 +332,7 @@ class Me(MethodView):
         return user
 
 
-@blp.route("/api/users/me/password", strict_slashes=False)
+@blp.route("/api/users/me/password")
 class MePassword(MethodView):
     decorators = [jwt_required()]  # noqa: RUF012 (Flask reads it once)
 

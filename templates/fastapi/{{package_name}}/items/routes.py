@@ -1,7 +1,7 @@
 """The /api/items endpoints.
 
-Every route answers with and without the trailing slash: clients POST to either, and a
-redirect would turn their POST into a GET.
+Whose items a request may touch is ownership.py's business: each query and statement adds its
+`Mine` criteria, and a new item takes its `Owner` columns. The trailing slash is slashes.py's.
 
 PUT and DELETE change the row with one conditional statement (`UPDATE ... WHERE id = ...
 RETURNING`, `DELETE ... WHERE id = ... RETURNING id`) instead of loading the item first and
@@ -18,20 +18,16 @@ from sqlalchemy import delete, select, update
 from ..db import SessionDep
 from ..jsonbody import StrictJSONRoute
 from ..openapi import errors
-{%- if auth %}
-from ..users.routes import UNAUTHORIZED
-from ..users.security import CurrentUser
-{%- endif %}
+from . import ownership
 from .models import Item
+from .ownership import Mine, Owner
 from .schemas import ItemIn, ItemOut
 
 router = APIRouter(
     prefix="/api/items",
     tags=["items"],
     route_class=StrictJSONRoute,
-{%- if auth %}
-    responses=UNAUTHORIZED,
-{%- endif %}
+    responses=ownership.RESPONSES,
 )
 
 # The largest value an INTEGER primary key or an OFFSET can hold on both databases;
@@ -44,16 +40,11 @@ def not_found() -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, detail="Item not found")
 
 
-{% if auth -%}
-async def item_or_404(id: int, session: SessionDep, user: CurrentUser) -> Item:
-    """The user's own item; someone else's is as missing as one that does not exist."""
-    item = await session.get(Item, id) if 0 < id <= MAX_ID else None
-    if item is None or item.owner_id != user.id:
-{%- else -%}
-async def item_or_404(id: int, session: SessionDep) -> Item:
-    item = await session.get(Item, id) if 0 < id <= MAX_ID else None
+async def item_or_404(id: int, session: SessionDep, mine: Mine) -> Item:
+    item = None
+    if 0 < id <= MAX_ID:
+        item = await session.scalar(select(Item).where(Item.id == id, *mine))
     if item is None:
-{%- endif %}
         raise not_found()
     return item
 
@@ -62,20 +53,14 @@ ExistingItem = Annotated[Item, Depends(item_or_404)]
 
 
 @router.get("", response_model=list[ItemOut], responses=errors(422))
-@router.get("/", response_model=list[ItemOut], include_in_schema=False)
 async def list_items(
     session: SessionDep,
-{%- if auth %}
-    user: CurrentUser,
-{%- endif %}
+    mine: Mine,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Sequence[Item]:
     """Newest first; `id` breaks ties between items created in the same instant."""
-    query = select(Item).order_by(Item.created_at.desc(), Item.id.desc())
-{%- if auth %}
-    query = query.where(Item.owner_id == user.id)
-{%- endif %}
+    query = select(Item).where(*mine).order_by(Item.created_at.desc(), Item.id.desc())
     result = await session.scalars(query.limit(limit).offset(offset))
     return result.all()
 
@@ -83,43 +68,25 @@ async def list_items(
 @router.post(
     "", response_model=ItemOut, status_code=status.HTTP_201_CREATED, responses=errors(400, 422)
 )
-@router.post(
-    "/", response_model=ItemOut, status_code=status.HTTP_201_CREATED, include_in_schema=False
-)
-{%- if auth %}
-async def create_item(body: ItemIn, session: SessionDep, user: CurrentUser) -> Item:
-    item = Item(name=body.name, description=body.description, owner_id=user.id)
-{%- else %}
-async def create_item(body: ItemIn, session: SessionDep) -> Item:
-    item = Item(name=body.name, description=body.description)
-{%- endif %}
+async def create_item(body: ItemIn, session: SessionDep, owner: Owner) -> Item:
+    item = Item(name=body.name, description=body.description, **owner)
     session.add(item)
     await session.commit()
     return item
 
 
 @router.get("/{id}", response_model=ItemOut, responses=errors(404, 422))
-@router.get("/{id}/", response_model=ItemOut, include_in_schema=False)
 async def get_item(item: ExistingItem) -> Item:
     return item
 
 
 @router.put("/{id}", response_model=ItemOut, responses=errors(400, 404, 422))
-@router.put("/{id}/", response_model=ItemOut, include_in_schema=False)
-{%- if auth %}
-async def replace_item(id: int, body: ItemIn, session: SessionDep, user: CurrentUser) -> Item:
-{%- else %}
-async def replace_item(id: int, body: ItemIn, session: SessionDep) -> Item:
-{%- endif %}
+async def replace_item(id: int, body: ItemIn, session: SessionDep, mine: Mine) -> Item:
     if not 0 < id <= MAX_ID:
         raise not_found()
     statement = (
         update(Item)
-{%- if auth %}
-        .where(Item.id == id, Item.owner_id == user.id)
-{%- else %}
-        .where(Item.id == id)
-{%- endif %}
+        .where(Item.id == id, *mine)
         .values(name=body.name, description=body.description)
         .returning(Item)
     )
@@ -131,17 +98,10 @@ async def replace_item(id: int, body: ItemIn, session: SessionDep) -> Item:
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(404, 422))
-@router.delete("/{id}/", status_code=status.HTTP_204_NO_CONTENT, include_in_schema=False)
-{%- if auth %}
-async def delete_item(id: int, session: SessionDep, user: CurrentUser) -> Response:
-    mine = (Item.id == id, Item.owner_id == user.id)
-{%- else %}
-async def delete_item(id: int, session: SessionDep) -> Response:
-    mine = (Item.id == id,)
-{%- endif %}
+async def delete_item(id: int, session: SessionDep, mine: Mine) -> Response:
     deleted = None
     if 0 < id <= MAX_ID:
-        deleted = await session.scalar(delete(Item).where(*mine).returning(Item.id))
+        deleted = await session.scalar(delete(Item).where(Item.id == id, *mine).returning(Item.id))
     if deleted is None:
         raise not_found()
     await session.commit()

@@ -5,7 +5,7 @@ contract work, with `auth` off and on, on PostgreSQL and SQLite.
 
     uv run python benchmarks/throughput.py [--duration 5] [--rounds 5] [--stacks STACK,...]
         [--databases postgres,sqlite] [--workers 1] [--baseline REF] [--explain]
-        [--web STACK=COMMAND]
+        [--web STACK=COMMAND] [--peers DIR]
 
 Per stack and database: generate and install two projects (`scaffold new -y --vcs-ref HEAD`,
 `auth` off and on), create a PostgreSQL database for each (`createdb` on BENCH_POSTGRES,
@@ -34,6 +34,16 @@ generated apps' server command (e.g. granian). All servers of a stack and databa
 side; per endpoint, the wrk runs alternate between them, ROUNDS times (medians), so a load
 change on the machine hits every target alike. `POST /api/items` runs last: it grows the
 tables the other endpoints read.
+
+--peers DIR (a directory holding checkouts of full-stack-fastapi-template and
+cookiecutter-django; peers.py says how to obtain them and what it changes in them) adds, for
+fastapi and django on PostgreSQL, the peer starter side by side with the others, one worker
+(whatever --workers says), on its own fresh database with 10 rows: FSF's `GET /api/v1/items/`
+(bearer token) and CCD's DRF `GET /api/users/` (token auth; changed to list 10 users; the copy
+as shipped, listing the caller only, as a second row). Its list runs in the same alternating
+rounds as our `GET /api/items?limit=10`, and a second table per stack compares our
+authenticated list (`auth` on) with it: req/s, server CPU ms per request, ratio ours/peer
+(median of the per-round ratios). Target: >= 2.5x FSF, >= 1.4x CCD (issue 29).
 """
 
 from __future__ import annotations
@@ -49,6 +59,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import peers as peer_starters
 from _common import (
     BENCH,
     ITEMS,
@@ -207,9 +218,10 @@ wrk.headers["Content-Type"] = "application/json"
 """
 # The endpoints, in the order they are measured (the create last: it grows the tables); each
 # a method and a path, where {id} is an item seeded on that server's database.
+LIST = f"GET /api/items?limit={LIMIT}"  # the one endpoint the peers (--peers) are measured on
 ENDPOINTS = {
     "GET /health": "/health",
-    f"GET /api/items?limit={LIMIT}": f"/api/items?limit={LIMIT}",
+    LIST: f"/api/items?limit={LIMIT}",
     "GET /api/items/<id>": "/api/items/{id}",
     "POST /api/items": "/api/items",
 }
@@ -225,18 +237,22 @@ class Target:
     headers: dict[str, str] = field(default_factory=dict)
     item: int = 0
     baseline: str = ""  # the name of the bare app it is compared with
+    list_path: str = ""  # a peer: the one path measured, its authenticated list
 
 
 def bench_database(
     stack: str, kind: str, projects: dict[str, tuple[Path, bool]], tmp: Path,
     args: argparse.Namespace,
-) -> list[list[object]]:  # fmt: skip
+) -> tuple[list[list[object]], list[list[object]]]:  # fmt: skip
     """Every project's app and its same-work bare app run side by side (idle when not
     measured); per endpoint, the wrk runs alternate between them, round after round, so a load
-    change on the machine hits all alike."""
+    change on the machine hits all alike. With --peers, the peer's list joins the rounds of
+    our list. The rows of the table, and of the peer table."""
     script = tmp / "create.lua"
     script.write_text(CREATE_SCRIPT)
     targets: dict[str, Target] = {}
+    peer_targets: dict[str, Target] = {}
+    peers: dict[str, peer_starters.Peer] = {}
     shape = ""
     with ExitStack() as running:
         for name, (project, auth) in projects.items():
@@ -280,7 +296,17 @@ def bench_database(
                     "quiet", f"{web_line} --config {quiet}", project, LOG_LEVEL="warning"
                 )
 
+        if args.peers and kind == "postgres" and stack in peer_starters.PEER_OF:
+            started = peer_starters.running(stack, args.peers, tmp)
+            for peer in running.enter_context(started):
+                peers[peer.name] = peer
+                peer_targets[peer.name] = Target(
+                    peer.name, True, peer.url, peer.headers, list_path=peer.path
+                )
+
         def url(endpoint: str, target: Target) -> str:
+            if target.list_path:  # a peer: only its list is measured
+                return target.url + target.list_path
             return target.url + ENDPOINTS[endpoint].format(id=target.item)
 
         def headers(endpoint: str, target: Target) -> dict[str, str]:
@@ -305,15 +331,16 @@ def bench_database(
                         f"{name} {endpoint} did not return {LIMIT} items: {answer[:300]!r}"
                     )
         results: dict[tuple[str, str], list[dict[str, float]]] = {}
-        order = list(targets)
+        everyone = targets | peer_targets
         for endpoint in ENDPOINTS:
+            order = list(everyone if endpoint == LIST else targets)
             for name in order:  # warm-up: imports, connections, caches
-                measure(endpoint, targets[name], 1)
+                measure(endpoint, everyone[name], 1)
             for number in range(args.rounds):
                 shift = number % len(order)
                 for name in order[shift:] + order[:shift]:
                     runs = results.setdefault((endpoint, name), [])
-                    runs.append(measure(endpoint, targets[name], args.duration))
+                    runs.append(measure(endpoint, everyone[name], args.duration))
 
     def figures(key: tuple[str, str]) -> str:
         runs = results[key]
@@ -326,6 +353,17 @@ def bench_database(
     def failed(key: tuple[str, str]) -> int:
         return int(sum(r["failed"] for r in results[key]))
 
+    def ratio_of(app: tuple[str, str], base: tuple[str, str]) -> float | None:
+        # Per round, the two runs met much the same load: the median of those ratios is
+        # steadier than the ratio of the medians. (None if the baseline answered nothing in
+        # every round.)
+        ratios = [
+            r["rps"] / b["rps"]
+            for r, b in zip(results[app], results[base], strict=True)
+            if b["rps"] > 0
+        ]
+        return median(ratios) if ratios else None
+
     rows: list[list[object]] = []
     for auth in (False, True):
         for endpoint in ENDPOINTS:
@@ -333,15 +371,7 @@ def bench_database(
                 if target.app == "bare" or target.auth != auth:
                     continue
                 app, base = (endpoint, name), (endpoint, target.baseline)
-                # Per round, the two runs met much the same load: the median of those ratios
-                # is steadier than the ratio of the medians. (None if the baseline answered
-                # nothing in every round.)
-                ratios = [
-                    r["rps"] / b["rps"]
-                    for r, b in zip(results[app], results[base], strict=True)
-                    if b["rps"] > 0
-                ]
-                ratio = median(ratios) if ratios else None
+                ratio = ratio_of(app, base)
                 goal = ""
                 if target.app == "generated":
                     clean = not failed(app) and not failed(base)
@@ -351,10 +381,29 @@ def bench_database(
                              "-" if ratio is None else f"{ratio:.2f}x",
                              f"{cpu(app):.2f} / {cpu(base):.2f}".replace("nan", "-"),
                              f"{failed(app)} / {failed(base)}", goal])  # fmt: skip
-    return rows
+    peer_rows: list[list[object]] = []
+    ours = (LIST, "generated, auth on")
+    python = peer_starters.version_of(str(projects["generated, auth on"][0] / ".venv/bin/python"))
+    for name, peer in peers.items():
+        theirs = (LIST, name)
+        ratio = ratio_of(ours, theirs)
+        goal = "- (shown only)"
+        if peer.target is not None:
+            clean = not failed(ours) and not failed(theirs)
+            ok = ratio is not None and ratio >= peer.target and clean
+            goal = f">= {peer.target}x: {verdict(ok)}"
+        peer_rows.append([stack, kind, name, f"{shape}, Python {python}",
+                          f"{peer.server}, Python {peer.python}", f"{LIMIT} / {peer.rows}",
+                          figures(ours), figures(theirs),
+                          "-" if ratio is None else f"{ratio:.2f}x",
+                          f"{cpu(ours):.2f} / {cpu(theirs):.2f}".replace("nan", "-"),
+                          f"{failed(ours)} / {failed(theirs)}", goal])  # fmt: skip
+    return rows, peer_rows
 
 
-def bench_stack(stack: str, args: argparse.Namespace) -> list[list[object]]:
+def bench_stack(
+    stack: str, args: argparse.Namespace
+) -> tuple[list[list[object]], list[list[object]]]:
     with workdir(f"throughput-{stack}") as tmp:
         projects: dict[str, tuple[Path, bool]] = {}
         for name, auth in (("generated", False), ("generated, auth on", True)):
@@ -369,10 +418,13 @@ def bench_stack(stack: str, args: argparse.Namespace) -> list[list[object]]:
             # older template asks it (a template from before the question ignores the answer).
             scaffold_new(tmp / "baseline", stack, "--vcs-ref", args.baseline, "-d", "auth=false")
             projects[f"baseline {args.baseline}"] = (tmp / "baseline" / PROJECT, False)
-        rows = []
+        rows: list[list[object]] = []
+        peer_rows: list[list[object]] = []
         for kind in args.databases.split(","):
-            rows += bench_database(stack, kind, projects, tmp, args)
-        return rows
+            more, more_peers = bench_database(stack, kind, projects, tmp, args)
+            rows += more
+            peer_rows += more_peers
+        return rows, peer_rows
 
 
 def main() -> None:
@@ -409,11 +461,21 @@ def main() -> None:
     parser.add_argument(
         "--explain", action="store_true", help="Also run the generated app with logging off."
     )
+    parser.add_argument(
+        "--peers",
+        type=Path,
+        metavar="DIR",
+        help="Also measure the peer starters (fastapi, django; PostgreSQL) from the checkouts "
+        "in DIR: full-stack-fastapi-template/, cookiecutter-django/ (see peers.py).",
+    )
     args = parser.parse_args()
     # A SIGTERM unwinds like Ctrl-C: every server stopped, every database dropped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     args.web = dict(item.split("=", 1) for item in args.web)
     require_wrk()
+    stacks = args.stacks.split(",")
+    if args.peers:
+        peer_starters.check(args.peers, stacks)
 
     header(
         f"throughput: wrk -t2 -c{args.connections} -d{args.duration}s, median of "
@@ -421,12 +483,23 @@ def main() -> None:
         f"{ITEMS} items, template {args.vcs_ref}; baseline: benchmarks/bare (same contract "
         "work, hand-written)"
     )
-    for stack in args.stacks.split(","):  # one table per stack, printed as soon as it is done
+    if args.peers:
+        described = [peer_starters.describe(args.peers, peer_starters.PEER_OF[stack])
+                     for stack in stacks if stack in peer_starters.PEER_OF]  # fmt: skip
+        print(f"# peers (benchmarks/peers.py): {'; '.join(described)}\n")
+    for stack in stacks:  # one table per stack, printed as soon as it is done
+        rows, peer_rows = bench_stack(stack, args)
         table(["stack", "database", "app", "auth", "endpoint", "workers",
                "req/s (p50 / p99 ms)", "baseline, same work: req/s (p50 / p99 ms)",
                "ratio (median of rounds)", "server CPU ms/request (app / baseline)",
                "failed (app / baseline)",
-               f"goal >= {GOAL}x"], bench_stack(stack, args))  # fmt: skip
+               f"goal >= {GOAL}x"], rows)  # fmt: skip
+        if peer_rows:
+            table(["stack", "database", "peer", "ours: server", "peer: server",
+                   "rows (ours / peer)", f"ours, {LIST} auth on: req/s (p50 / p99 ms)",
+                   "peer list: req/s (p50 / p99 ms)", "ratio ours/peer (median of rounds)",
+                   "server CPU ms/request (ours / peer)", "failed (ours / peer)",
+                   "target"], peer_rows)  # fmt: skip
         print(f"load average (1 / 5 / 15 min) after {stack}: {load_average()}\n")
         sys.stdout.flush()
 

@@ -20,7 +20,7 @@ DRF: JSON in (a strict parser: no NaN, huge numbers or deep nesting) and out (no
 header negotiation, as DRF's docs show and the generated project does); session
 authentication as generated; with BARE_AUTH=1 first a hand-written bearer check
 (contract.token_claims: PyJWT, HS256, exp/iat/iss/sub/type) with the generated app's user
-lookup, `User.objects.select_related("account").filter(pk=...).first()`, active, with the
+lookup, `User.objects.select_related("account").get(pk=...)`, active, with the
 token's version, and IsAuthenticated on the items; item queries are then the user's own.
 
 Routes, through the ORM on the same database (DATABASE_URL, else BARE_SQLITE) and connection
@@ -266,7 +266,10 @@ class BearerAuthentication(authentication.BaseAuthentication):
             return None  # the next authenticator's turn (the admin's session)
         claims = token_claims(header, max_id=MAX_PK)
         users = User._default_manager.select_related("account")
-        user = users.filter(pk=claims.user_id).first() if claims else None
+        try:
+            user = users.get(pk=claims.user_id) if claims else None
+        except User.DoesNotExist:
+            user = None
         account = getattr(user, "account", None)  # None: a user without one (not ours)
         if claims and user is not None and user.is_active and account is not None:  # noqa: SIM102
             if account.token_version == claims.version:

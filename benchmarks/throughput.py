@@ -5,7 +5,7 @@ contract work, with `auth` off and on, on PostgreSQL and SQLite.
 
     uv run python benchmarks/throughput.py [--duration 5] [--rounds 5] [--stacks STACK,...]
         [--databases postgres,sqlite] [--workers 1] [--baseline REF] [--explain]
-        [--web STACK=COMMAND] [--peers DIR]
+        [--baseline-auth] [--web STACK=COMMAND] [--peers DIR]
 
 Per stack and database: generate and install two projects (`scaffold new -y --vcs-ref HEAD`,
 `auth` off and on), create a PostgreSQL database for each (`createdb` on BENCH_POSTGRES,
@@ -28,12 +28,12 @@ environment (same SECRET_KEY: the generated project's tokens open it) under the 
 settings (the generated project's effective worker count, worker class, threads and preload).
 Goal: every generated endpoint >= 0.9x its baseline, auth off and on.
 
---baseline REF adds a project generated from an older template commit, `auth` off (before/
-after in one run); --explain adds the generated app with logging off; --web replaces the
-generated apps' server command (e.g. granian). All servers of a stack and database run side by
-side; per endpoint, the wrk runs alternate between them, ROUNDS times (medians), so a load
-change on the machine hits every target alike. `POST /api/items` runs last: it grows the
-tables the other endpoints read.
+--baseline REF adds a project generated from an older template commit, `auth` off, or on with
+--baseline-auth (before/after in one run); --explain adds the generated app with logging off;
+--web replaces the generated apps' server command (e.g. granian). All servers of a stack and
+database run side by side; per endpoint, the wrk runs alternate between them, ROUNDS times
+(medians), so a load change on the machine hits every target alike. `POST /api/items` runs
+last: it grows the tables the other endpoints read.
 
 --peers DIR (a directory holding checkouts of full-stack-fastapi-template and
 cookiecutter-django; peers.py says how to obtain them and what it changes in them) adds, for
@@ -414,10 +414,15 @@ def bench_stack(
             projects[name] = (parent / PROJECT, auth)
         if args.baseline:
             (tmp / "baseline").mkdir()
-            # Open endpoints, compared with the bare app without auth: `auth` off where the
-            # older template asks it (a template from before the question ignores the answer).
-            scaffold_new(tmp / "baseline", stack, "--vcs-ref", args.baseline, "-d", "auth=false")
-            projects[f"baseline {args.baseline}"] = (tmp / "baseline" / PROJECT, False)
+            # By default open endpoints, compared with the bare app without auth: `auth` off
+            # where the older template asks it (a template from before the question ignores
+            # the answer). --baseline-auth: `auth` on, compared with the bare app with auth.
+            flag = f"auth={'true' if args.baseline_auth else 'false'}"
+            scaffold_new(tmp / "baseline", stack, "--vcs-ref", args.baseline, "-d", flag)
+            projects[f"baseline {args.baseline}"] = (
+                tmp / "baseline" / PROJECT,
+                args.baseline_auth,
+            )
         rows: list[list[object]] = []
         peer_rows: list[list[object]] = []
         for kind in args.databases.split(","):
@@ -452,6 +457,11 @@ def main() -> None:
         "--baseline",
         metavar="REF",
         help="Also run a project generated from this template commit (before/after).",
+    )
+    parser.add_argument(
+        "--baseline-auth",
+        action="store_true",
+        help="Generate the --baseline project with auth on (the older template must ask it).",
     )
     parser.add_argument(
         "--auth",

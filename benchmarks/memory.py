@@ -103,7 +103,7 @@ def worker_pid(group: int) -> int:
     servers = {
         pid
         for pid, (_, command) in processes.items()
-        if "gunicorn" in command and not command.startswith("uv ")
+        if "gunicorn" in command and Path(command.split()[0]).name != "uv"
     }
     workers = [pid for pid in servers if processes[pid][0] in servers]
     if len(workers) != 1:

@@ -76,7 +76,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from _common import BENCH, Failed, clean_env, database, http, run, server
+from _common import BENCH, EMAIL, PASSWORD, Failed, clean_env, database, http, run, server
 
 FSF, CCD = "full-stack-fastapi-template", "cookiecutter-django"
 GITHUB = "https://github.com"
@@ -89,7 +89,6 @@ PEER_OF = {"fastapi": FSF, "django": CCD}
 TARGETS = {FSF: 2.5, CCD: 1.4}
 COOKIECUTTER = "2.7.1"
 ROWS = 10
-EMAIL, PASSWORD = "bench@example.com", "a peer benchmark's own password"
 
 
 @dataclass
